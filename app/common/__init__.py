@@ -1,0 +1,44 @@
+"""Shared helpers for the NTK Lab pages.
+
+Importing this package first sets process-wide JAX defaults through environment
+variables. They only take effect if JAX has not been imported yet, which is why
+``app/streamlit_app.py`` imports ``common`` before any page (and so before
+``ntkcore``/``jax``) runs. Never call ``jax.config.update`` from a page: it is
+process-wide and would change every other session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# CPU only (Streamlit Community Cloud has no accelerator) and a persistent
+# compilation cache so a restarted server does not recompile everything.
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault(
+    "JAX_COMPILATION_CACHE_DIR",
+    str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ntk-lab" / "jax"),
+)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+
+from common import palette  # noqa: E402
+from common.figures import animated_figure, base_layout, heatmap, line, show  # noqa: E402
+from common.state import (  # noqa: E402
+    Control,
+    divergence_warning,
+    progress,
+    render_controls,
+)
+
+__all__ = [
+    "Control",
+    "animated_figure",
+    "base_layout",
+    "divergence_warning",
+    "heatmap",
+    "line",
+    "palette",
+    "progress",
+    "render_controls",
+    "show",
+]

@@ -1,0 +1,216 @@
+"""Small Plotly helpers shared by every page.
+
+- ``base_layout``: titles, axes, legend, fonts, margins, template in one call.
+- ``line``: a figure of one or more lines from ``(name, x, y)`` tuples.
+- ``heatmap``: a matrix as a heatmap (kernels, Gram matrices, differences).
+- ``animated_figure``: a client-side Plotly animation with Play/Pause and a step
+  slider (plays in the browser, no server round trip).
+- ``show``: ``st.plotly_chart`` with the app's defaults.
+
+All numeric data is converted to float32 before it is put in a figure, which
+halves what is sent to the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from common import palette
+
+FONT_SIZE = 15
+TITLE_SIZE = 18
+TEMPLATE = "plotly_white"
+PLOTLY_CONFIG = {"displaylogo": False}
+
+
+def f32(a: Any) -> np.ndarray:
+    """Any array-like (numpy, JAX, list) as a float32 numpy array."""
+    return np.asarray(a, dtype=np.float32)
+
+
+def base_layout(
+    fig: go.Figure,
+    title: str,
+    xtitle: str,
+    ytitle: str,
+    log_x: bool = False,
+    log_y: bool = False,
+    hovermode: Literal["x unified", "closest", "x", "y"] = "x unified",
+    height: int | None = None,
+) -> go.Figure:
+    """Apply the app's layout to ``fig`` (in place) and return it."""
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "font": {"size": TITLE_SIZE}, "x": 0.0, "xanchor": "left"},
+        font={"size": FONT_SIZE},
+        hovermode=hovermode,
+        legend={"font": {"size": FONT_SIZE - 1}, "bgcolor": "rgba(255,255,255,0.7)"},
+        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        hoverlabel={"font_size": FONT_SIZE - 1},
+    )
+    if height is not None:
+        fig.update_layout(height=height)
+    fig.update_xaxes(
+        title_text=xtitle, title_font={"size": FONT_SIZE}, type="log" if log_x else "linear"
+    )
+    fig.update_yaxes(
+        title_text=ytitle, title_font={"size": FONT_SIZE}, type="log" if log_y else "linear"
+    )
+    return fig
+
+
+def line(
+    series: Sequence[tuple[str, Any, Any]],
+    title: str,
+    xtitle: str,
+    ytitle: str,
+    colors: Sequence[str] | None = None,
+    dashes: Sequence[str] | None = None,
+    mode: str = "lines",
+    log_x: bool = False,
+    log_y: bool = False,
+    hovermode: Literal["x unified", "closest", "x", "y"] = "x unified",
+) -> go.Figure:
+    """A line chart: one trace per ``(name, x, y)`` in ``series``.
+
+    Colours default to ``palette.SEQUENCE``; pass role colours, e.g.
+    ``colors=[palette.NETWORK, palette.INFINITE]``.
+    """
+    fig = go.Figure()
+    for i, (name, x, y) in enumerate(series):
+        color = colors[i] if colors is not None else palette.seq(i)
+        dash = dashes[i] if dashes is not None else palette.DASH.get(color, "solid")
+        fig.add_trace(
+            go.Scatter(
+                x=f32(x), y=f32(y), name=name, mode=mode,
+                line={"color": color, "dash": dash, "width": 2.5},
+                marker={"color": color},
+            )
+        )
+    return base_layout(fig, title, xtitle, ytitle, log_x=log_x, log_y=log_y, hovermode=hovermode)
+
+
+def heatmap(
+    matrix: Any,
+    title: str,
+    colorscale: str = palette.SEQUENTIAL,
+    zmid: float | None = None,
+    x: Any = None,
+    y: Any = None,
+    xtitle: str = "",
+    ytitle: str = "",
+    colorbar_title: str = "",
+) -> go.Figure:
+    """A heatmap of ``matrix`` (row 0 at the top, square cells).
+
+    For signed data use ``colorscale=palette.DIVERGING, zmid=0``.
+    """
+    fig = go.Figure(
+        go.Heatmap(
+            z=f32(matrix),
+            x=None if x is None else f32(x),
+            y=None if y is None else f32(y),
+            colorscale=colorscale,
+            zmid=zmid,
+            colorbar={"title": {"text": colorbar_title}},
+            hovertemplate="row %{y}<br>col %{x}<br>value %{z:.4g}<extra></extra>",
+        )
+    )
+    base_layout(fig, title, xtitle, ytitle, hovermode="closest")
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
+    fig.update_xaxes(constrain="domain")
+    return fig
+
+
+def animated_figure(
+    frames_data: Sequence[Any],
+    make_traces: Callable[[Any], list[go.BaseTraceType]],
+    slider_labels: Sequence[str],
+    title: str,
+    xtitle: str = "",
+    ytitle: str = "",
+    slider_prefix: str = "",
+    frame_ms: int = 100,
+    redraw: bool = False,
+    xrange: Sequence[float] | None = None,
+    yrange: Sequence[float] | None = None,
+    hovermode: Literal["x unified", "closest", "x", "y"] = "closest",
+) -> go.Figure:
+    """A client-side animation: one frame per item of ``frames_data``.
+
+    ``make_traces(item)`` returns the list of traces for one frame; every frame
+    must return the same number and kinds of traces (same order). The first
+    frame is also the static figure. Pass ``redraw=True`` for heatmaps. Fix
+    ``xrange``/``yrange`` so the axes do not jump between frames.
+    """
+    if len(frames_data) != len(slider_labels):
+        raise ValueError("frames_data and slider_labels must have the same length")
+    if not frames_data:
+        raise ValueError("animated_figure needs at least one frame")
+    frames = [
+        go.Frame(data=make_traces(item), name=str(i)) for i, item in enumerate(frames_data)
+    ]
+    fig = go.Figure(data=frames[0].data, frames=frames)
+    base_layout(fig, title, xtitle, ytitle, hovermode=hovermode)
+    if xrange is not None:
+        fig.update_xaxes(range=list(xrange), autorange=False)
+    if yrange is not None:
+        fig.update_yaxes(range=list(yrange), autorange=False)
+
+    def anim_args(duration: int) -> dict[str, Any]:
+        return {
+            "frame": {"duration": duration, "redraw": redraw},
+            "transition": {"duration": 0},
+            "mode": "immediate",
+            "fromcurrent": True,
+        }
+
+    fig.update_layout(
+        margin={"l": 70, "r": 30, "t": 60, "b": 110},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                "x": 0.0, "xanchor": "left", "y": -0.12, "yanchor": "top",
+                "pad": {"r": 10, "t": 30},
+                "buttons": [
+                    {"label": "▶ Play", "method": "animate", "args": [None, anim_args(frame_ms)]},
+                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], anim_args(0)]},
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": 0,
+                "x": 0.2, "xanchor": "left", "len": 0.8,
+                "y": -0.12, "yanchor": "top",
+                "pad": {"t": 30},
+                "currentvalue": {"prefix": slider_prefix, "font": {"size": FONT_SIZE}},
+                "steps": [
+                    {
+                        "label": str(label),
+                        "method": "animate",
+                        "args": [[str(i)], anim_args(0) | {"mode": "immediate"}],
+                    }
+                    for i, label in enumerate(slider_labels)
+                ],
+            }
+        ],
+    )
+    return fig
+
+
+def show(fig: go.Figure, key: str | None = None, height: int | str = "content") -> None:
+    """Render ``fig`` full-width with the app's Plotly config.
+
+    Give a stable ``key`` to charts whose figure changes with the controls.
+    """
+    st.plotly_chart(
+        fig, width="stretch", height=height, key=key, config=PLOTLY_CONFIG, theme=None
+    )

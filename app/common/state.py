@@ -1,0 +1,305 @@
+"""URL and session state for the lesson controls, in one place.
+
+A page declares its controls as ``Control`` specs and calls ``render_controls``:
+
+    values = render_controls("kernel_at_init", [
+        Control("width", "Width", "select_slider", 256, options=(16, 64, 256, 1024, 4096)),
+        Control("depth", "Depth", "slider", 2, min=1, max=6, step=1),
+        Control("activation", "Activation", "selectbox", "relu", options=("relu", "erf")),
+    ])
+
+Every widget is bound to the URL (``bind="query-params"``): the key is the URL
+parameter (``?width=1024&depth=3``), defaults are left out of the URL, and a
+copied link reproduces the state. Keys only need to be unique within one page
+(each page has its own URL and session-state entries are cleaned up on page
+switch), so keep them short and readable.
+
+Malformed URL parameters (``width=abc``, ``width=-5``, ``activation=foo``) are
+validated against the spec *before* the widgets are created, removed from the
+URL, listed in one short ``st.warning``, and the widget uses its default.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import streamlit as st
+
+Kind = Literal["slider", "select_slider", "selectbox", "number", "toggle"]
+KINDS: tuple[str, ...] = ("slider", "select_slider", "selectbox", "number", "toggle")
+
+
+@dataclass(frozen=True)
+class Control:
+    """Specification of one sidebar control bound to a URL parameter.
+
+    key: widget key = URL parameter name (unique within the page).
+    kind: "slider" / "number" need min, max (and optionally step); int vs float
+        follows the type of ``default``. "select_slider" / "selectbox" need
+        ``options``. "toggle" needs a bool default.
+    format_func: optional label function for options; the URL then carries the
+        label (this is how Streamlit serializes options).
+    """
+
+    key: str
+    label: str
+    kind: Kind
+    default: Any
+    min: float | int | None = None
+    max: float | int | None = None
+    step: float | int | None = None
+    options: tuple[Any, ...] | None = None
+    help: str | None = None
+    format_func: Callable[[Any], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Control {self.key!r}: unknown kind {self.kind!r}")
+        if self.kind in ("slider", "number"):
+            if self.min is None or self.max is None:
+                raise ValueError(f"Control {self.key!r}: {self.kind} needs min and max")
+            if not (self.min <= self.default <= self.max):
+                raise ValueError(f"Control {self.key!r}: default outside [min, max]")
+        elif self.kind in ("select_slider", "selectbox"):
+            if not self.options:
+                raise ValueError(f"Control {self.key!r}: {self.kind} needs options")
+            object.__setattr__(self, "options", tuple(self.options))
+            if self.default not in self.options:
+                raise ValueError(f"Control {self.key!r}: default not among options")
+        elif not isinstance(self.default, bool):
+            raise ValueError(f"Control {self.key!r}: toggle needs a bool default")
+
+    # -- helpers -----------------------------------------------------------
+    @property
+    def is_int(self) -> bool:
+        return isinstance(self.default, int) and not isinstance(self.default, bool)
+
+    def fmt(self, value: Any) -> str:
+        return str(self.format_func(value) if self.format_func else value)
+
+    def _num(self, v: Any) -> str:
+        return f"{v:g}" if isinstance(v, float) else str(v)
+
+    def describe(self) -> str:
+        """Human-readable description of the valid values (for the warning)."""
+        if self.kind in ("slider", "number"):
+            return f"{self._num(self.min)}–{self._num(self.max)}"
+        if self.kind == "toggle":
+            return "true or false"
+        opts = [self.fmt(o) for o in self.options or ()]
+        if len(opts) > 8:
+            opts = opts[:3] + ["…"] + opts[-2:]
+        return "one of " + ", ".join(opts)
+
+    def parse(self, raw: str) -> tuple[bool, Any]:
+        """Validate a raw URL string. Returns (ok, value)."""
+        raw = raw.strip()
+        if self.kind == "toggle":
+            low = raw.lower()
+            if low in ("true", "false"):
+                return True, low == "true"
+            return False, None
+        if self.kind in ("select_slider", "selectbox"):
+            for opt in self.options or ():
+                if self.fmt(opt) == raw:
+                    return True, opt
+            return False, None
+        # slider / number
+        try:
+            x = float(raw)
+        except ValueError:
+            return False, None
+        if not math.isfinite(x) or not (self.min <= x <= self.max):
+            return False, None
+        if self.is_int:
+            if not x.is_integer():
+                return False, None
+            return True, int(x)
+        return True, x
+
+
+def _warning_key(page_key: str) -> str:
+    return f"_ntk_url_warnings_{page_key}"
+
+
+def _drop_url_param(key: str) -> None:
+    """Remove an invalid parameter from the URL before its widget is created."""
+    try:
+        del st.query_params[key]
+    except Exception:  # not present, or already bound in this session
+        pass
+    # Streamlit seeds bound widgets from a snapshot of the URL taken at the
+    # start of the run; drop the value there too so it can never seed the
+    # widget, even for values Streamlit itself would accept. (Private API:
+    # purely defensive, Streamlit already rejects everything we reject except
+    # in corner cases.)
+    try:
+        from streamlit.runtime.state import get_session_state
+
+        with get_session_state().query_params() as qp:
+            qp._initial_query_params.pop(key, None)
+    except Exception:
+        pass
+
+
+def validate_query_params(controls: Sequence[Control]) -> list[str]:
+    """Check the URL parameters of ``controls``; drop invalid ones.
+
+    Returns one message per ignored parameter. Call before creating widgets.
+    """
+    notes: list[str] = []
+    for c in controls:
+        if c.key not in st.query_params:
+            continue
+        values = st.query_params.get_all(c.key)
+        raw = values[-1] if values else ""
+        ok = len(values) == 1
+        if ok:
+            ok, _ = c.parse(raw)
+        if not ok:
+            shown = raw if len(values) <= 1 else ",".join(values)
+            if len(shown) > 40:
+                shown = shown[:37] + "…"
+            notes.append(
+                f"URL parameter {c.key}={shown!r} is not valid ({c.describe()}); "
+                f"using default {c.fmt(c.default) if c.kind != 'toggle' else str(c.default).lower()}"
+            )
+            _drop_url_param(c.key)
+    return notes
+
+
+def reset_controls(controls: Sequence[Control]) -> None:
+    """Set every control back to its default (also clears its URL parameter).
+
+    Safe to call from a widget callback (that is how the Reset button uses it).
+    """
+    for c in controls:
+        st.session_state[c.key] = c.default
+
+
+def _widget(c: Control, container: Any) -> Any:
+    common = {"key": c.key, "help": c.help, "bind": "query-params"}
+    if c.kind == "slider":
+        cast = int if c.is_int else float
+        step = None if c.step is None else cast(c.step)
+        return container.slider(
+            c.label, cast(c.min), cast(c.max), value=cast(c.default), step=step, **common
+        )
+    if c.kind == "number":
+        cast = int if c.is_int else float
+        step = None if c.step is None else cast(c.step)
+        return container.number_input(
+            c.label, cast(c.min), cast(c.max), value=cast(c.default), step=step, **common
+        )
+    if c.kind == "select_slider":
+        kw = {"format_func": c.format_func} if c.format_func else {}
+        return container.select_slider(
+            c.label, options=list(c.options), value=c.default, **kw, **common
+        )
+    if c.kind == "selectbox":
+        kw = {"format_func": c.format_func} if c.format_func else {}
+        return container.selectbox(
+            c.label, options=list(c.options), index=c.options.index(c.default), **kw, **common
+        )
+    return container.toggle(c.label, value=c.default, **common)
+
+
+def render_controls(
+    page_key: str,
+    controls: Sequence[Control],
+    container: Any = None,
+    reset_button: bool = True,
+) -> dict[str, Any]:
+    """Render ``controls`` (in the sidebar by default) bound to the URL.
+
+    1. Invalid URL parameters are dropped (widget falls back to its default)
+       and listed in one ``st.warning`` at the top of ``container``.
+    2. Each widget is created with ``key=control.key, bind="query-params"``:
+       changes are written to the URL, a copied link reproduces the state.
+    3. A "Reset to defaults" button resets all of them and clears the URL.
+
+    Returns ``{key: value}``. ``page_key`` only namespaces internal state
+    (the warning, the button key); URL parameters are the bare control keys.
+    """
+    if container is None:
+        container = st.sidebar
+    keys = [c.key for c in controls]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"duplicate control keys on page {page_key!r}: {keys}")
+
+    notes = validate_query_params(controls)
+    if notes:
+        container.warning("\n\n".join(notes), icon=":material/link_off:")
+
+    values = {c.key: _widget(c, container) for c in controls}
+
+    if reset_button:
+        container.button(
+            "Reset to defaults",
+            key=f"_ntk_reset_{page_key}",
+            icon=":material/restart_alt:",
+            on_click=reset_controls,
+            args=(tuple(controls),),
+            help="Set every control on this page back to its default value",
+        )
+    return values
+
+
+def divergence_warning(step: int, suggested_lr: float | None = None) -> None:
+    """Explain that training diverged (loss became inf/NaN) at ``step``."""
+    msg = (
+        f"Training diverged at step {step}: the loss became infinite or NaN. "
+        "Gradient descent on the linearized model is only stable when the "
+        "learning rate is below 2 / λ_max of the NTK."
+    )
+    if suggested_lr is not None:
+        msg += f" Try a learning rate of at most {suggested_lr:.3g}."
+    st.warning(msg, icon=":material/warning:")
+
+
+class _Progress:
+    """Handle yielded by ``progress``: call ``update(fraction, text)``."""
+
+    def __init__(self, status: Any, bar: Any) -> None:
+        self._status = status
+        self._bar = bar
+
+    def update(self, fraction: float, text: str | None = None) -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        self._bar.progress(fraction, text=text)
+        if text:
+            self._status.update(label=text)
+
+
+@contextmanager
+def progress(label: str, done_label: str | None = None) -> Iterator[_Progress]:
+    """Show a status box with a progress bar around work longer than ~0.5 s.
+
+        with progress("Training 4 networks…") as p:
+            for i in range(n):
+                ...
+                p.update((i + 1) / n, f"Network {i + 1}/{n}")
+
+    Updating the bar between chunks also lets a newer rerun interrupt the old
+    one (a rerun takes effect at the next ``st.*`` call). On success the box
+    collapses to ``done_label`` (with the elapsed time); on error it turns red.
+    """
+    t0 = time.perf_counter()
+    status = st.status(label, expanded=False, state="running")
+    with status:
+        bar = st.progress(0.0)
+    try:
+        yield _Progress(status, bar)
+    except Exception:
+        status.update(label=f"{label} — failed", state="error")
+        raise
+    else:
+        elapsed = time.perf_counter() - t0
+        status.update(
+            label=f"{done_label or label.rstrip('…. ')} ({elapsed:.1f} s)", state="complete"
+        )

@@ -1,0 +1,41 @@
+"""NTK Lab entrypoint: page config, navigation, nothing else.
+
+Run with ``streamlit run app/streamlit_app.py``. Each lesson lives in its own
+script in ``app/lessons/``; shared helpers are in ``app/common/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP_DIR = Path(__file__).resolve().parent
+REPO_ROOT = APP_DIR.parent
+# `import ntkcore` (repo root) and `from common import ...` (app dir) must work
+# under `streamlit run`, AppTest and the browser tests, installed or not.
+for p in (str(REPO_ROOT), str(APP_DIR)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+import common  # noqa: E402,F401  (sets JAX env defaults before any page imports jax)
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="NTK Lab", page_icon=":material/hub:", layout="wide")
+
+LESSONS = APP_DIR / "lessons"
+PAGES = [
+    st.Page(LESSONS / "welcome.py", title="Welcome", icon=":material/waving_hand:",
+            url_path="welcome", default=True),
+    st.Page(LESSONS / "kernel_at_init.py", title="The kernel at initialization",
+            icon=":material/grid_on:", url_path="kernel-at-init"),
+    st.Page(LESSONS / "training.py", title="Training is kernel regression",
+            icon=":material/model_training:", url_path="training"),
+    st.Page(LESSONS / "drift.py", title="Kernel drift: lazy vs rich",
+            icon=":material/moving:", url_path="drift"),
+    st.Page(LESSONS / "spectrum.py", title="Spectrum and spectral bias",
+            icon=":material/equalizer:", url_path="spectrum"),
+    st.Page(LESSONS / "nngp.py", title="NNGP and ensembles",
+            icon=":material/stacked_line_chart:", url_path="nngp"),
+]
+
+st.navigation(PAGES, position="sidebar").run()
