@@ -1,0 +1,41 @@
+"""AppTest smoke tests of the app shell (entrypoint + navigation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
+PAGES = {
+    "lessons/welcome.py": "Welcome",
+    "lessons/kernel_at_init.py": "The kernel at initialization",
+    "lessons/training.py": "Training is kernel regression",
+    "lessons/drift.py": "Kernel drift: lazy vs rich",
+    "lessons/spectrum.py": "Spectrum and spectral bias",
+    "lessons/nngp.py": "NNGP and ensembles",
+}
+
+
+def test_default_page_is_welcome():
+    at = AppTest.from_file(ENTRY, default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title and at.title[0].value == "Welcome"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_runs(page):
+    at = AppTest.from_file(ENTRY, default_timeout=120).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, f"{page} rendered no st.title"
+
+
+def test_jax_env_defaults_set_before_jax():
+    import os
+
+    import common  # noqa: F401
+
+    assert os.environ["JAX_PLATFORMS"] == "cpu"
+    assert os.environ["JAX_COMPILATION_CACHE_DIR"]

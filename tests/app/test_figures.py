@@ -1,0 +1,60 @@
+"""Unit tests of app/common/figures.py and palette.py (no Streamlit run needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from common import palette
+from common.figures import animated_figure, base_layout, heatmap, line
+
+
+def test_palette_roles_distinct_and_hex():
+    roles = [palette.NETWORK, palette.LINEARIZED, palette.INFINITE, palette.TARGET,
+             palette.TRAIN_POINTS, palette.TEST]
+    assert len(set(roles)) == len(roles)
+    assert all(c.startswith("#") and len(c) == 7 for c in roles + palette.SEQUENCE)
+    assert palette.seq(len(palette.SEQUENCE)) == palette.SEQUENCE[0]
+    assert palette.rgba("#0072B2", 0.5) == "rgba(0, 114, 178, 0.5)"
+
+
+def test_base_layout_titles_fonts_log_axes():
+    fig = base_layout(go.Figure(), "T", "x", "y", log_x=True, hovermode="closest")
+    lay = fig.layout
+    assert lay.title.text == "T" and lay.xaxis.title.text == "x" and lay.yaxis.title.text == "y"
+    assert lay.xaxis.type == "log" and lay.yaxis.type == "linear"
+    assert lay.hovermode == "closest" and lay.font.size >= 14
+    assert lay.template.layout.paper_bgcolor is not None  # plotly_white is embedded
+
+
+def test_line_uses_float32_and_role_colours():
+    x = np.linspace(0, 1, 5)
+    fig = line([("net", x, x**2), ("inf", x, x)], "L", "x", "f(x)",
+               colors=[palette.NETWORK, palette.INFINITE])
+    assert [t.name for t in fig.data] == ["net", "inf"]
+    assert fig.data[0].line.color == palette.NETWORK
+    assert fig.data[1].line.dash == "dot"
+    assert fig.data[0].y.dtype == np.float32
+
+
+def test_heatmap():
+    m = np.arange(9.0).reshape(3, 3) - 4
+    fig = heatmap(m, "K", palette.DIVERGING, zmid=0.0)
+    (hm,) = fig.data
+    assert hm.type == "heatmap" and hm.zmid == 0.0 and hm.z.dtype == np.float32
+    assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_animated_figure_frames_buttons_slider():
+    data = [np.eye(3) * k for k in range(4)]
+    fig = animated_figure(data, lambda m: [go.Heatmap(z=m)], [f"t={k}" for k in range(4)],
+                          "anim", redraw=True)
+    assert len(fig.frames) == 4
+    (menu,) = fig.layout.updatemenus
+    assert [b.label for b in menu.buttons] == ["▶ Play", "❚❚ Pause"]
+    assert menu.buttons[0].args[1]["frame"] == {"duration": 100, "redraw": True}
+    (slider,) = fig.layout.sliders
+    assert [s.label for s in slider.steps] == ["t=0", "t=1", "t=2", "t=3"]
+    with pytest.raises(ValueError):
+        animated_figure(data, lambda m: [go.Heatmap(z=m)], ["a"], "bad")
