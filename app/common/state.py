@@ -123,10 +123,6 @@ class Control:
         return True, x
 
 
-def _warning_key(page_key: str) -> str:
-    return f"_ntk_url_warnings_{page_key}"
-
-
 def _drop_url_param(key: str) -> None:
     """Remove an invalid parameter from the URL before its widget is created."""
     try:
