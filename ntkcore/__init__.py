@@ -1,0 +1,35 @@
+"""ntkcore: Neural Tangent Kernels in pure JAX — empirical and infinite-width
+kernels, the linearized model, training with recorded trajectories, closed-form
+kernel dynamics, spectra, drift metrics and datasets.
+
+Precision is float32 by default; for float64 wrap calls in
+``with jax.enable_x64(True):`` (thread-local). Nothing here changes JAX's global
+configuration, and nothing imports streamlit or plotly.
+
+Loss convention everywhere: L = (1/2N) Σ‖f − y‖²; kernels "normalized" by N
+(λ = eig(Θ)/N) set the step size: GD is stable iff η < 2/λ_max.
+"""
+from .activations import ACTIVATION_NAMES, activation_fn
+from .datasets import (CIRCLE_TARGETS, CLASSIFICATION_2D, REGRESSION_1D, Dataset, circle, circle_points,
+                       circle_target, classification_2d, digits, grid_2d, regression_1d)
+from .dynamics import EnsemblePrediction, Posterior, ensemble_predictions, gp_posterior, kernel_predictions
+from .empirical import MonteCarloKernels, empirical_nngp, empirical_ntk, monte_carlo_kernels
+from .infinite import Kernels, gaussian_expectations, infinite_kernels
+from .linearize import linear_apply, linearize
+from .metrics import (function_gap, kernel_distance, kernel_target_alignment, relative_kernel_change,
+                      relative_weight_change)
+from .models import MLP, PARAMETERIZATIONS, LayerSpec
+from .spectra import Spectrum, condition_number, max_stable_lr, mode_residuals, ntk_spectrum, predicted_mode_decay
+from .training import Trajectory, TrainConfig, train
+
+__all__ = [
+    "ACTIVATION_NAMES", "CIRCLE_TARGETS", "CLASSIFICATION_2D", "REGRESSION_1D", "Dataset", "EnsemblePrediction",
+    "Kernels", "LayerSpec", "MLP", "MonteCarloKernels", "PARAMETERIZATIONS", "Posterior", "Spectrum", "Trajectory",
+    "TrainConfig", "activation_fn", "circle", "circle_points", "circle_target", "classification_2d",
+    "condition_number", "digits", "empirical_nngp", "empirical_ntk", "ensemble_predictions", "function_gap",
+    "gaussian_expectations", "gp_posterior", "grid_2d", "infinite_kernels", "kernel_distance", "kernel_predictions",
+    "kernel_target_alignment", "linear_apply", "linearize", "max_stable_lr", "mode_residuals", "monte_carlo_kernels",
+    "ntk_spectrum", "predicted_mode_decay", "regression_1d", "relative_kernel_change", "relative_weight_change",
+    "train",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,162 @@
+"""Closed-form kernel dynamics of MSE training, and Gaussian-process posteriors.
+
+Loss L = (1/2N) Σ‖f − y‖² (as in ``training``), so with a fixed kernel Θ the
+training outputs obey df/dt = −(η/N) Θ (f − Y): with t counted in steps,
+
+    gradient flow:  f_t(X) = Y + e^{−ηΘt/N} (f_0(X) − Y)
+    discrete GD:    f_t(X) = Y + (I − ηΘ/N)^t (f_0(X) − Y)   (exact for the linearized model)
+    test inputs:    f_t(x) = f_0(x) + Θ(x, X) Θ⁻¹ (I − M_t) (Y − f_0(X)),  M_t the factor above.
+
+Everything goes through the eigendecomposition Θ = V diag(λ) Vᵀ, with
+Θ⁻¹(I − M_t) evaluated as V diag((1 − m_t(λ))/λ) Vᵀ, which stays finite as
+λ → 0 (it tends to ηt/N) — no explicit inverse of an ill-conditioned Θ.
+Shapes: N training, M test points, K outputs, T times.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _validate as V
+
+MODES = ("flow", "gd")
+
+
+def _decay(lam, t, lr, n, mode):
+    """m_t(λ) and g_t(λ) = (1 − m_t(λ))/λ for eigenvalues λ (E,) and times t (T,) → (T, E) each.
+
+    Null directions (λ ≤ 0 after rounding) never move: m = 1 and, as t → ∞,
+    g = 0 (the pseudo-inverse); for finite t, g → ηt/N as λ → 0.
+    """
+    a = lr / n
+    lam = jnp.maximum(lam, 0.0)[None, :]
+    safe = jnp.where(lam > 0, lam, 1.0)
+    t = t[:, None]
+    finite_t = jnp.where(jnp.isinf(t), 0.0, t)
+    x = a * lam * finite_t
+    if mode == "flow":
+        m = jnp.exp(-x)
+        g = jnp.where(x > 1e-6, -jnp.expm1(-x) / safe, a * finite_t * (1 - x / 2))
+        m = jnp.where(jnp.isinf(t) & (lam > 0), 0.0, m)
+    else:
+        base = 1 - a * lam
+        m = jnp.where(lam > 0, base ** t, 1.0)
+        g = jnp.where(x > 1e-6, (1 - m) / safe, a * finite_t)
+    g = jnp.where(jnp.isinf(t), jnp.where(lam > 0, (1 - m) / safe, 0.0), g)
+    return m, g
+
+
+def _check(theta, y, f0, name="theta_train"):
+    theta = V.check_array(name, theta, 2)
+    n = theta.shape[0]
+    if theta.shape != (n, n):
+        raise ValueError(f"{name} must be square (N, N); got {tuple(theta.shape)}")
+    y = jnp.asarray(V.check_array("y_train", y, (1, 2)))
+    y = y.reshape(n, -1) if y.shape[0] == n else None
+    if y is None:
+        raise ValueError(f"y_train must have {n} rows to match {name}")
+    f0 = jnp.zeros_like(y) if f0 is None else jnp.asarray(V.check_array("f0_train", f0, (1, 2))).reshape(y.shape)
+    return jnp.asarray(theta), y, f0
+
+
+def _times(t):
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    if np.any(np.isnan(t)) or np.any(t < 0):
+        raise ValueError("t must be ≥ 0 (steps; inf for convergence)")
+    return jnp.asarray(t, jnp.result_type(float))
+
+
+def kernel_predictions(theta_train, y_train, t, lr: float, *, theta_test_train=None, f0_train=None, f0_test=None,
+                       mode: str = "gd"):
+    """Predictions of kernel gradient descent with a fixed kernel.
+
+    Args:
+      theta_train: Θ(X, X) (N, N); y_train: (N,) or (N, K).
+      t: step counts (T,) (non-integers and ``inf`` allowed).
+      lr: learning rate η.
+      theta_test_train: Θ(x, X) (M, N) for test predictions, optional.
+      f0_train (N, K), f0_test (M, K): outputs at initialization (default 0,
+        i.e. the infinite-ensemble mean).
+      mode: "gd" (discrete, (I − ηΘ/N)^t) or "flow" (e^{−ηΘt/N}).
+
+    Returns:
+      (f_train (T, N, K), f_test (T, M, K) or None).
+    """
+    V.check_choice("mode", mode, MODES)
+    lr = V.check_float("lr", lr, 0.0, lo_open=True)
+    theta, y, f0 = _check(theta_train, y_train, f0_train)
+    t = _times(t)
+    lam, vec = jnp.linalg.eigh(theta)
+    m, g = _decay(lam, t, lr, theta.shape[0], mode)
+    r0 = vec.T @ (f0 - y)  # residual in the eigenbasis (E, K)
+    f_train = y[None] + jnp.einsum("ne,te,ek->tnk", vec, m, r0)
+    f_test = None
+    if theta_test_train is not None:
+        tt = jnp.asarray(V.check_array("theta_test_train", theta_test_train, 2, theta.shape[0]))
+        f0t = jnp.zeros((tt.shape[0], y.shape[1]), y.dtype) if f0_test is None else jnp.asarray(f0_test).reshape(tt.shape[0], -1)
+        proj = tt @ vec  # (M, E)
+        f_test = f0t[None] + jnp.einsum("me,te,ek->tmk", proj, g, -r0)
+    return f_train, f_test
+
+
+class EnsemblePrediction(NamedTuple):
+    """Mean (T, M, K) and covariance (T, M, M) over the infinite ensemble of initializations."""
+
+    mean: jax.Array
+    cov: jax.Array
+
+
+def ensemble_predictions(ntk_train, ntk_test_train, nngp_train, nngp_test_train, nngp_test, y_train, t, lr: float,
+                         *, mode: str = "flow") -> EnsemblePrediction:
+    """Infinite-width ensemble of networks trained on MSE (Lee et al. 2019).
+
+    With f_0 ~ GP(0, K) (K = NNGP) and A_t = Θ_xX Θ⁻¹(I − M_t):
+      mean_t = A_t Y,
+      cov_t  = K_xx + A_t K_XX A_tᵀ − (A_t K_Xx + (A_t K_Xx)ᵀ).
+    At t = inf the mean is Θ_xX Θ⁻¹ Y (kernel regression with the NTK).
+    """
+    V.check_choice("mode", mode, MODES)
+    lr = V.check_float("lr", lr, 0.0, lo_open=True)
+    theta, y, _ = _check(ntk_train, y_train, None, "ntk_train")
+    n = theta.shape[0]
+    tt = jnp.asarray(V.check_array("ntk_test_train", ntk_test_train, 2, n))
+    k = jnp.asarray(V.check_array("nngp_train", nngp_train, 2, n))
+    kt = jnp.asarray(V.check_array("nngp_test_train", nngp_test_train, 2, n))
+    ktt = jnp.asarray(V.check_array("nngp_test", nngp_test, 2, tt.shape[0]))
+    t = _times(t)
+    lam, vec = jnp.linalg.eigh(theta)
+    _, g = _decay(lam, t, lr, n, mode)
+    a = jnp.einsum("me,te,ne->tmn", tt @ vec, g, vec)  # A_t (T, M, N)
+    mean = a @ y
+    akx = a @ kt.T  # (T, M, M)
+    cov = ktt[None] + a @ k @ jnp.swapaxes(a, 1, 2) - (akx + jnp.swapaxes(akx, 1, 2))
+    return EnsemblePrediction(mean, cov)
+
+
+class Posterior(NamedTuple):
+    mean: jax.Array  # (M, K)
+    cov: jax.Array  # (M, M)
+
+
+def gp_posterior(k_train, k_test_train, k_test, y_train, *, noise: float = 0.0) -> Posterior:
+    """GP regression posterior: mean K_xX (K + σ²I)⁻¹ Y, cov K_xx − K_xX (K + σ²I)⁻¹ K_Xx.
+
+    With the NNGP this is the exact Bayesian posterior of the infinitely wide
+    network; with the NTK it is the "NTK-GP" posterior. ``noise`` σ² ≥ 0 is the
+    observation-noise variance; a jitter of 1e-6·mean(diag K) keeps the
+    Cholesky factorisation stable when σ² = 0.
+    """
+    noise = V.check_float("noise", noise, 0.0)
+    k = jnp.asarray(V.check_array("k_train", k_train, 2))
+    n = k.shape[0]
+    kt = jnp.asarray(V.check_array("k_test_train", k_test_train, 2, n))
+    ktt = jnp.asarray(V.check_array("k_test", k_test, 2, kt.shape[0]))
+    y = jnp.asarray(y_train).reshape(n, -1)
+    jitter = 1e-6 * jnp.mean(jnp.diag(k))
+    chol = jnp.linalg.cholesky(k + (noise + jitter) * jnp.eye(n, dtype=k.dtype))
+    alpha = jax.scipy.linalg.cho_solve((chol, True), y)
+    v = jax.scipy.linalg.solve_triangular(chol, kt.T, lower=True)
+    return Posterior(kt @ alpha, ktt - v.T @ v)

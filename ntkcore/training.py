@@ -1,0 +1,353 @@
+"""Gradient-descent training of a network and its linearization in lockstep.
+
+Loss (stated once, used everywhere): mean squared error with a ½,
+
+    L(θ) = (1/2N) Σ_i ‖f(x_i; θ) − y_i‖²,
+
+and the update θ ← θ − η r ⊙ ∇L (r = per-parameter learning-rate multipliers,
+1 except under muP). On the training inputs gradient flow is then
+df/dt = −(η/N) Θ (f − y): one step of size η is a time step η/N·Θ, the
+"loss-normalized" kernel is Θ/N, and GD on the linearized model is stable
+iff η < 2/λ_max(Θ/N).
+
+Lazy/rich knob (Chizat, Oyallon & Bach 2019): with ``output_scale`` = α the
+trained model is α·(f(θ) − f(θ0)) on the loss L/α². Large α is lazy (tracks
+its linearization); small α moves features. α = None trains f itself.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _validate as V
+from .empirical import _jacobian_ntk, _lr_tree, _mlp_ntk
+from .linearize import linear_apply
+from .metrics import function_gap, kernel_distance, kernel_target_alignment, relative_kernel_change, relative_weight_change
+from .models import MLP
+
+DIVERGENCE_FACTOR = 1e6  # a loss this many times its initial value counts as divergence
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Settings of one training run.
+
+    Args:
+      steps: number of gradient steps (≥ 1).
+      lr: learning rate η (> 0).
+      batch_size: None for full-batch GD, else SGD minibatches of this size.
+      output_scale: α of the lazy/rich knob, or None to train f itself.
+      n_records: how many snapshots to record (evenly spaced, step 0 included).
+      train_linearized: also train the linearized model from the same θ0.
+      seed: initialization seed (θ0 = model.init(jax.random.key(seed), d)); SGD
+        batches use seed + 1.
+    """
+
+    steps: int = 1000
+    lr: float = 1.0
+    batch_size: int | None = None
+    output_scale: float | None = None
+    n_records: int = 50
+    train_linearized: bool = True
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "steps", V.check_int("steps", self.steps, 1, 1_000_000))
+        object.__setattr__(self, "lr", V.check_float("lr", self.lr, 0.0, 1e6, lo_open=True))
+        if self.batch_size is not None:
+            object.__setattr__(self, "batch_size", V.check_int("batch_size", self.batch_size, 1))
+        if self.output_scale is not None:
+            object.__setattr__(self, "output_scale", V.check_float("output_scale", self.output_scale, 0.0, 1e6, lo_open=True))
+        object.__setattr__(self, "n_records", V.check_int("n_records", self.n_records, 1, 10_000))
+        object.__setattr__(self, "seed", V.check_int("seed", self.seed, 0))
+
+
+@dataclasses.dataclass(frozen=True)
+class Trajectory:
+    """What a run recorded. R = number of snapshots, S = steps actually taken.
+
+    Per step (S,): ``loss``, ``loss_lin``: the MSE ½·mean‖out − y‖² of the
+    batch each update used (without the 1/α² of the lazy/rich objective, so
+    runs at different α compare directly).
+    Per snapshot (R,): ``steps``, ``train_loss``/``test_loss`` (+ ``_lin``),
+    predictions ``pred_train`` (R, N, K), ``pred_test`` (R, n_test, K),
+    ``pred_eval`` (R, n_eval, K) (+ ``_lin``), ``ntk`` (R, P, P) the network's
+    lr-weighted empirical NTK on the probe inputs, and the drift metrics
+    ``kernel_change``, ``kernel_distance``, ``alignment``, ``function_gap``
+    (R,) and ``weight_change`` (R, n_weight_matrices), all relative to step 0.
+    Linearized-model fields are None when it was not trained.
+
+    If training diverged, ``diverged`` is True, ``diverged_step`` is the first
+    step whose loss was non-finite or above 1e6× the initial loss, the arrays
+    stop before it, and ``message`` says what to try (``suggested_lr``).
+    """
+
+    config: TrainConfig
+    steps: np.ndarray
+    loss: np.ndarray
+    loss_lin: np.ndarray | None
+    train_loss: np.ndarray
+    train_loss_lin: np.ndarray | None
+    test_loss: np.ndarray | None
+    test_loss_lin: np.ndarray | None
+    pred_train: np.ndarray
+    pred_train_lin: np.ndarray | None
+    pred_test: np.ndarray | None
+    pred_test_lin: np.ndarray | None
+    pred_eval: np.ndarray | None
+    pred_eval_lin: np.ndarray | None
+    ntk: np.ndarray
+    kernel_change: np.ndarray
+    kernel_distance: np.ndarray
+    alignment: np.ndarray
+    weight_change: np.ndarray
+    function_gap: np.ndarray | None
+    lambda_max: float
+    max_stable_lr: float
+    params0: Any
+    params: Any
+    diverged: bool = False
+    diverged_step: int | None = None
+    diverged_model: str | None = None
+    suggested_lr: float | None = None
+    message: str = ""
+
+
+def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, x_test=None, y_test=None,
+          x_eval=None, x_probe=None, y_probe=None, params0: Any = None) -> Trajectory:
+    """Train ``model`` (and its linearization) by GD/SGD on MSE, recording snapshots.
+
+    Args:
+      model: an ``MLP`` (or any model with ``init``, ``apply``, ``in_dim``).
+      x_train (N, d), y_train (N,) or (N, K): the training set.
+      config: a ``TrainConfig``.
+      x_test, y_test: optional held-out set for the test loss.
+      x_eval: optional inputs (n_eval, d) on which predictions are recorded (a plotting grid).
+      x_probe, y_probe: inputs (P, d) for the recorded NTK and the alignment
+        (default: the first 128 training points and their targets).
+      params0: start from these parameters instead of ``model.init``.
+    """
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
+    x_train = _as_float(V.check_array("x_train", x_train, 2))
+    d = x_train.shape[-1]
+    n = x_train.shape[0]
+    y_train = _targets("y_train", y_train, n, model.out_dim)
+    if config.batch_size is not None and config.batch_size > n:
+        raise ValueError(f"batch_size must be in [1, {n}] (the number of training points); got {config.batch_size}")
+    if (x_test is None) != (y_test is None):
+        raise ValueError("x_test and y_test must be given together")
+    if x_test is not None:
+        x_test = _as_float(V.check_array("x_test", x_test, 2, d))
+        y_test = _targets("y_test", y_test, x_test.shape[0], model.out_dim)
+    if x_eval is not None:
+        x_eval = _as_float(V.check_array("x_eval", x_eval, 2, d))
+    if x_probe is None:
+        x_probe, y_probe = x_train[:128], y_train[:128]
+    else:
+        x_probe = _as_float(V.check_array("x_probe", x_probe, 2, d))
+        y_probe = None if y_probe is None else _targets("y_probe", y_probe, x_probe.shape[0], model.out_dim)
+
+    if params0 is None:
+        params0 = model.init(jax.random.key(config.seed), d)
+    mults = _lr_tree(model, params0) if hasattr(model, "lr_multipliers") else jax.tree.map(jnp.ones_like, params0)
+    scaled = config.output_scale is not None
+    alpha = jnp.asarray(config.output_scale if scaled else 1.0, x_train.dtype)
+    lr = jnp.asarray(config.lr, x_train.dtype)
+    train_lin = config.train_linearized
+
+    sets = {"train": x_train, "probe": x_probe}
+    if x_test is not None:
+        sets["test"] = x_test
+    if x_eval is not None:
+        sets["eval"] = x_eval
+    f0 = {k: model.apply(params0, v) for k, v in sets.items()}
+
+    # Step-0 kernel on the training inputs gives λ_max and the stable learning rate.
+    theta_train0 = _ntk(model, params0, x_train, x_train, True)
+    lam_max = float(np.linalg.eigvalsh(np.asarray(theta_train0, np.float64))[-1]) / n
+    max_lr = 2.0 / lam_max if lam_max > 0 else math.inf
+
+    chunk = max(1, math.ceil(config.steps / config.n_records))
+    key = jax.random.key(config.seed + 1)
+    state = (params0, params0)
+    rec = _Recorder()
+    snap = _snapshot(model, scaled, train_lin, state, params0, alpha, sets, f0)
+    rec.add(0, snap)
+    losses, losses_lin = [], []
+    done, diverged_at, diverged_model = 0, None, None
+    loss0 = None
+    while done < config.steps:
+        length = min(chunk, config.steps - done)
+        new_state, (l_net, l_lin) = _run_chunk(
+            model, length, config.batch_size, scaled, train_lin, state, jnp.asarray(done), x_train, y_train,
+            f0["train"], lr, alpha, mults, params0, key)
+        l_net, l_lin = np.asarray(l_net), np.asarray(l_lin)
+        if loss0 is None:
+            loss0 = max(float(l_net[0]), float(l_lin[0]) if train_lin else 0.0, 1e-30)
+        bad_net = _first_bad(l_net, loss0)
+        bad_lin = _first_bad(l_lin, loss0) if train_lin else None
+        bads = [(b, m) for b, m in ((bad_net, "network"), (bad_lin, "linearized model")) if b is not None]
+        if bads:
+            b, diverged_model = min(bads)
+            diverged_at = done + b
+            losses.append(l_net[:b])
+            losses_lin.append(l_lin[:b])
+            break
+        losses.append(l_net)
+        losses_lin.append(l_lin)
+        state = new_state
+        done += length
+        snap = _snapshot(model, scaled, train_lin, state, params0, alpha, sets, f0)
+        if not all(np.all(np.isfinite(v)) for v in jax.tree.leaves(snap)):
+            diverged_at, diverged_model = done, "network"
+            break
+        rec.add(done, snap)
+
+    message, suggested = "", None
+    if diverged_at is not None:
+        suggested = float(min(0.5 * config.lr, 0.9 * max_lr))
+        message = (f"Training diverged at step {diverged_at} (the {diverged_model}'s loss became non-finite or grew "
+                   f"over {DIVERGENCE_FACTOR:.0e}× its initial value). The learning rate η = {config.lr:g} "
+                   f"{'exceeds' if config.lr > max_lr else 'is below'} 2/λ_max = {max_lr:.3g}; "
+                   f"try η ≤ {suggested:.3g}.")
+    return rec.finish(config, np.concatenate(losses) if losses else np.zeros(0),
+                      np.concatenate(losses_lin) if (losses_lin and train_lin) else None,
+                      y_train, y_test, y_probe, train_lin, x_test is not None, x_eval is not None,
+                      lam_max, max_lr, params0, state[0], diverged_at, diverged_model, suggested, message)
+
+
+def _as_float(x):
+    return jnp.asarray(x, jnp.result_type(float))
+
+
+def _targets(name, y, n, k):
+    y = V.check_array(name, y, (1, 2))
+    y = _as_float(y).reshape(y.shape[0], -1)
+    if y.shape != (n, k):
+        raise ValueError(f"{name} must have shape ({n},) or ({n}, {k}) to match the inputs and out_dim; got {tuple(y.shape)}")
+    return y
+
+
+def _first_bad(losses: np.ndarray, loss0: float) -> int | None:
+    bad = ~np.isfinite(losses) | (losses > DIVERGENCE_FACTOR * loss0)
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def _ntk(model, params, x1, x2, lr_weighted):
+    if isinstance(model, MLP):
+        return _mlp_ntk(model, params, x1, x2, lr_weighted)
+    mults = _lr_tree(model, params) if (lr_weighted and hasattr(model, "lr_multipliers")) else None
+    return _jacobian_ntk(model.apply, params, x1, x2, mults)
+
+
+def _outputs(model, params, params0, x, f0x, alpha, scaled, lin):
+    out = linear_apply(model.apply, params0, params, x) if lin else model.apply(params, x)
+    return alpha * (out - f0x) if scaled else out
+
+
+def _loss(model, params, params0, x, y, f0x, alpha, scaled, lin):
+    out = _outputs(model, params, params0, x, f0x, alpha, scaled, lin)
+    loss = 0.5 * jnp.mean(jnp.sum((out - y) ** 2, -1))
+    return loss / alpha ** 2 if scaled else loss
+
+
+@partial(jax.jit, static_argnames=("model", "length", "batch_size", "scaled", "train_lin"))
+def _run_chunk(model, length, batch_size, scaled, train_lin, state, start, x, y, f0x, lr, alpha, mults, params0, key):
+    n = x.shape[0]
+
+    def update(params, grads):
+        return jax.tree.map(lambda p, g, r: p - lr * r * g, params, grads, mults)
+
+    def step(carry, t):
+        params, params_lin = carry
+        if batch_size is None:
+            xb, yb, fb = x, y, f0x
+        else:
+            idx = jax.random.choice(jax.random.fold_in(key, t), n, (batch_size,), replace=False)
+            xb, yb, fb = x[idx], y[idx], f0x[idx]
+        l_net, g = jax.value_and_grad(_loss, argnums=1)(model, params, params0, xb, yb, fb, alpha, scaled, False)
+        params = update(params, g)
+        if train_lin:
+            l_lin, g_lin = jax.value_and_grad(_loss, argnums=1)(model, params_lin, params0, xb, yb, fb, alpha, scaled, True)
+            params_lin = update(params_lin, g_lin)
+        else:
+            l_lin = jnp.zeros_like(l_net)
+        if scaled:  # report the plain MSE of the model's output, comparable across α
+            l_net, l_lin = l_net * alpha ** 2, l_lin * alpha ** 2
+        return (params, params_lin), (l_net, l_lin)
+
+    return jax.lax.scan(step, state, start + jnp.arange(length))
+
+
+@partial(jax.jit, static_argnames=("model", "scaled", "train_lin"))
+def _snapshot(model, scaled, train_lin, state, params0, alpha, sets, f0):
+    params, params_lin = state
+    out = {}
+    for name, x in sets.items():
+        out[name] = _outputs(model, params, params0, x, f0[name], alpha, scaled, False)
+        if train_lin:
+            out[name + "_lin"] = _outputs(model, params_lin, params0, x, f0[name], alpha, scaled, True)
+    out["ntk"] = _ntk(model, params, sets["probe"], sets["probe"], True)
+    out["weight_change"] = jnp.stack(relative_weight_change(params, params0))
+    return out
+
+
+class _Recorder:
+    def __init__(self):
+        self.steps, self.snaps = [], []
+
+    def add(self, step, snap):
+        self.steps.append(step)
+        self.snaps.append(jax.tree.map(np.asarray, snap))
+
+    def finish(self, config, loss, loss_lin, y_train, y_test, y_probe, train_lin, has_test, has_eval,
+               lam_max, max_lr, params0, params, diverged_at, diverged_model, suggested, message):
+        s = {k: np.stack([snap[k] for snap in self.snaps]) for k in self.snaps[0]}
+        y_train, y_probe = np.asarray(y_train), None if y_probe is None else np.asarray(y_probe)
+
+        def mse(pred, y):
+            return 0.5 * np.mean(np.sum((pred - y[None]) ** 2, -1), -1)
+
+        ntk = s["ntk"]
+        theta0 = ntk[0]
+        get = s.get
+        return Trajectory(
+            config=config,
+            steps=np.asarray(self.steps),
+            loss=loss,
+            loss_lin=loss_lin,
+            train_loss=mse(s["train"], y_train),
+            train_loss_lin=mse(s["train_lin"], y_train) if train_lin else None,
+            test_loss=mse(s["test"], np.asarray(y_test)) if has_test else None,
+            test_loss_lin=mse(s["test_lin"], np.asarray(y_test)) if (has_test and train_lin) else None,
+            pred_train=s["train"],
+            pred_train_lin=get("train_lin"),
+            pred_test=get("test"),
+            pred_test_lin=get("test_lin"),
+            pred_eval=get("eval"),
+            pred_eval_lin=get("eval_lin"),
+            ntk=ntk,
+            kernel_change=np.array([float(relative_kernel_change(k, theta0)) for k in ntk]),
+            kernel_distance=np.array([float(kernel_distance(k, theta0)) for k in ntk]),
+            alignment=np.array([float(kernel_target_alignment(k, y_probe)) for k in ntk]) if y_probe is not None
+            else np.full(len(ntk), np.nan),
+            weight_change=s["weight_change"],
+            function_gap=np.array([float(function_gap(a, b)) for a, b in zip(
+                s["eval" if has_eval else "train"], s["eval_lin" if has_eval else "train_lin"])]) if train_lin else None,
+            lambda_max=lam_max,
+            max_stable_lr=max_lr,
+            params0=params0,
+            params=params,
+            diverged=diverged_at is not None,
+            diverged_step=diverged_at,
+            diverged_model=diverged_model,
+            suggested_lr=suggested,
+            message=message,
+        )
