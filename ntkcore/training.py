@@ -45,6 +45,11 @@ class TrainConfig:
       output_scale: α of the lazy/rich knob, or None to train f itself.
       n_records: how many snapshots to record (evenly spaced, step 0 included).
       train_linearized: also train the linearized model from the same θ0.
+      linearized_method: how: "closed_form" evolves it exactly in function space,
+        f_t = Y + (I − ηΘ0/N)^t (f_0 − Y) and its test-input counterpart (the
+        numbers GD on its parameters gives, to rounding, at the cost of one
+        kernel instead of a JVP+VJP per step); "gradient" runs GD on its
+        parameters; "auto" = closed form for full-batch GD, gradient for SGD.
       seed: initialization seed (θ0 = model.init(jax.random.key(seed), d)); SGD
         batches use seed + 1.
     """
@@ -56,6 +61,7 @@ class TrainConfig:
     n_records: int = 50
     train_linearized: bool = True
     seed: int = 0
+    linearized_method: str = "auto"
 
     def __post_init__(self):
         object.__setattr__(self, "steps", V.check_int("steps", self.steps, 1, 1_000_000))
@@ -66,6 +72,9 @@ class TrainConfig:
             object.__setattr__(self, "output_scale", V.check_float("output_scale", self.output_scale, 0.0, 1e6, lo_open=True))
         object.__setattr__(self, "n_records", V.check_int("n_records", self.n_records, 1, 10_000))
         object.__setattr__(self, "seed", V.check_int("seed", self.seed, 0))
+        V.check_choice("linearized_method", self.linearized_method, ("auto", "closed_form", "gradient"))
+        if self.linearized_method == "closed_form" and self.batch_size is not None:
+            raise ValueError("linearized_method='closed_form' needs full-batch GD (batch_size=None)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,20 +184,28 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     max_lr = 2.0 / lam_max if lam_max > 0 else math.inf
 
     chunk = max(1, math.ceil(config.steps / config.n_records))
+    record_steps = list(range(0, config.steps, chunk)) + [config.steps]
+    closed = train_lin and (config.linearized_method == "closed_form" or
+                            (config.linearized_method == "auto" and config.batch_size is None))
+    grad_lin = train_lin and not closed
+    lin = _closed_form_linearized(model, params0, sets, f0, x_train, y_train, theta_train0, scaled, config,
+                                  record_steps) if closed else None
+
     key = jax.random.key(config.seed + 1)
     state = (params0, params0)
     rec = _Recorder()
-    snap = _snapshot(model, scaled, train_lin, state, params0, alpha, sets, f0)
-    rec.add(0, snap)
+    rec.add(0, _snapshot(model, scaled, grad_lin, state, params0, alpha, sets, f0))
     losses, losses_lin = [], []
     done, diverged_at, diverged_model = 0, None, None
     loss0 = None
     while done < config.steps:
         length = min(chunk, config.steps - done)
         new_state, (l_net, l_lin) = _run_chunk(
-            model, length, config.batch_size, scaled, train_lin, state, jnp.asarray(done), x_train, y_train,
+            model, length, config.batch_size, scaled, grad_lin, state, jnp.asarray(done), x_train, y_train,
             f0["train"], lr, alpha, mults, params0, key)
         l_net, l_lin = np.asarray(l_net), np.asarray(l_lin)
+        if closed:
+            l_lin = lin["loss"][done:done + length]
         if loss0 is None:
             loss0 = max(float(l_net[0]), float(l_lin[0]) if train_lin else 0.0, 1e-30)
         bad_net = _first_bad(l_net, loss0)
@@ -204,11 +221,16 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
         losses_lin.append(l_lin)
         state = new_state
         done += length
-        snap = _snapshot(model, scaled, train_lin, state, params0, alpha, sets, f0)
+        snap = _snapshot(model, scaled, grad_lin, state, params0, alpha, sets, f0)
         if not all(np.all(np.isfinite(v)) for v in jax.tree.leaves(snap)):
             diverged_at, diverged_model = done, "network"
             break
         rec.add(done, snap)
+    if closed:
+        n_rec = len(rec.snaps)
+        for i in range(n_rec):
+            for name in sets:
+                rec.snaps[i][name + "_lin"] = lin[name][i]
 
     message, suggested = "", None
     if diverged_at is not None:
@@ -221,6 +243,35 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
                       np.concatenate(losses_lin) if (losses_lin and train_lin) else None,
                       y_train, y_test, y_probe, train_lin, x_test is not None, x_eval is not None,
                       lam_max, max_lr, params0, state[0], diverged_at, diverged_model, suggested, message)
+
+
+def _closed_form_linearized(model, params0, sets, f0, x_train, y_train, theta_train0, scaled, config, record_steps):
+    """The linearized model's outputs at ``record_steps`` and its per-step loss, in closed form.
+
+    GD on f_lin is linear in function space with the lr-weighted Θ0; with the
+    output scale α the trained outputs start at 0 and follow the same kernel.
+    """
+    from .dynamics import kernel_predictions
+
+    zero = {k: jnp.zeros_like(v) for k, v in f0.items()}
+    start = zero if scaled else f0
+    out = {}
+    t = np.asarray(record_steps, float)
+    for name, x in sets.items():
+        theta_sx = theta_train0 if name == "train" else _ntk(model, params0, x, x_train, True)
+        _, f_t = kernel_predictions(theta_train0, y_train, t, config.lr, theta_test_train=theta_sx,
+                                    f0_train=start["train"], f0_test=start[name], mode="gd")
+        out[name] = np.asarray(f_t)
+    # per-step loss ½·mean‖r_t‖² with r_t = V diag((1 − ηλ/N)^t) Vᵀ r_0, all steps at once
+    n = x_train.shape[0]
+    lam, vec = np.linalg.eigh(np.asarray(theta_train0, np.float64))
+    r0 = vec.T @ (np.asarray(start["train"], np.float64) - np.asarray(y_train, np.float64))
+    steps = np.arange(config.steps, dtype=float)[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        decay = (1 - config.lr * np.maximum(lam, 0) / n)[None, :] ** steps
+        loss = 0.5 * np.sum((decay ** 2) * np.sum(r0 ** 2, -1)[None, :], -1) / n
+    out["loss"] = np.where(np.isfinite(loss), loss, np.inf)
+    return out
 
 
 def _as_float(x):

@@ -27,8 +27,16 @@ def test_trained_linearized_model_follows_closed_form_gd(parameterization):
     """GD on the linearized model is exactly (I − ηΘ0/N)^t on train and Θ_xX Θ⁻¹(I − M_t) on test."""
     data, model = _setup(parameterization)
     with jax.enable_x64(True):
-        traj = nc.train(model, data.x_train, data.y_train, nc.TrainConfig(steps=300, lr=0.5, n_records=6),
+        # the linearized model trained by GD on its parameters (not the closed-form shortcut)
+        traj = nc.train(model, data.x_train, data.y_train,
+                        nc.TrainConfig(steps=300, lr=0.5, n_records=6, linearized_method="gradient"),
                         x_test=data.x_test, y_test=data.y_test)
+        fast = nc.train(model, data.x_train, data.y_train,
+                        nc.TrainConfig(steps=300, lr=0.5, n_records=6, linearized_method="closed_form"),
+                        x_test=data.x_test, y_test=data.y_test)
+        np.testing.assert_allclose(fast.pred_test_lin, traj.pred_test_lin, atol=1e-8)
+        np.testing.assert_allclose(fast.loss_lin, traj.loss_lin, rtol=1e-6)
+        np.testing.assert_allclose(fast.pred_test, traj.pred_test, atol=1e-12)
         p0 = traj.params0
         theta = nc.empirical_ntk(model, p0, data.x_train, lr_weighted=True)
         theta_tx = nc.empirical_ntk(model, p0, data.x_test, data.x_train, lr_weighted=True)
