@@ -52,6 +52,8 @@ class TrainConfig:
         parameters; "auto" = closed form for full-batch GD, gradient for SGD.
       seed: initialization seed (θ0 = model.init(jax.random.key(seed), d)); SGD
         batches use seed + 1.
+      record_params: also keep the network's parameters at every snapshot
+        (``Trajectory.params_history``), e.g. to watch neurons move.
     """
 
     steps: int = 1000
@@ -62,6 +64,7 @@ class TrainConfig:
     train_linearized: bool = True
     seed: int = 0
     linearized_method: str = "auto"
+    record_params: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "steps", V.check_int("steps", self.steps, 1, 1_000_000))
@@ -73,6 +76,8 @@ class TrainConfig:
         object.__setattr__(self, "n_records", V.check_int("n_records", self.n_records, 1, 10_000))
         object.__setattr__(self, "seed", V.check_int("seed", self.seed, 0))
         V.check_choice("linearized_method", self.linearized_method, ("auto", "closed_form", "gradient"))
+        if not isinstance(self.record_params, bool):
+            raise ValueError(f"record_params must be True or False; got {self.record_params!r}")
         if self.linearized_method == "closed_form" and self.batch_size is not None:
             raise ValueError("linearized_method='closed_form' needs full-batch GD (batch_size=None)")
 
@@ -91,6 +96,9 @@ class Trajectory:
     ``kernel_change``, ``kernel_distance``, ``alignment``, ``function_gap``
     (R,) and ``weight_change`` (R, n_weight_matrices), all relative to step 0.
     Linearized-model fields are None when it was not trained.
+    ``params_history`` (with ``config.record_params``): the network's
+    parameters at every snapshot, a pytree shaped like ``params`` whose leaves
+    are NumPy arrays with a leading (R,) axis (None otherwise).
 
     If training diverged, ``diverged`` is True, ``diverged_step`` is the first
     step whose loss was non-finite or above 1e6× the initial loss, the arrays
@@ -126,6 +134,7 @@ class Trajectory:
     diverged_model: str | None = None
     suggested_lr: float | None = None
     message: str = ""
+    params_history: Any = None
 
 
 def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, x_test=None, y_test=None,
@@ -195,6 +204,7 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     state = (params0, params0)
     rec = _Recorder()
     rec.add(0, _snapshot(model, scaled, grad_lin, state, params0, alpha, sets, f0))
+    history = [params0] if config.record_params else None
     losses, losses_lin = [], []
     done, diverged_at, diverged_model = 0, None, None
     loss0 = None
@@ -226,6 +236,8 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
             diverged_at, diverged_model = done, "network"
             break
         rec.add(done, snap)
+        if history is not None:
+            history.append(state[0])
     if closed:
         n_rec = len(rec.snaps)
         for i in range(n_rec):
@@ -239,10 +251,14 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
                    f"over {DIVERGENCE_FACTOR:.0e}× its initial value). The learning rate η = {config.lr:g} "
                    f"{'exceeds' if config.lr > max_lr else 'is below'} 2/λ_max = {max_lr:.3g}; "
                    f"try η ≤ {suggested:.3g}.")
-    return rec.finish(config, np.concatenate(losses) if losses else np.zeros(0),
+    traj = rec.finish(config, np.concatenate(losses) if losses else np.zeros(0),
                       np.concatenate(losses_lin) if (losses_lin and train_lin) else None,
                       y_train, y_test, y_probe, train_lin, x_test is not None, x_eval is not None,
                       lam_max, max_lr, params0, state[0], diverged_at, diverged_model, suggested, message)
+    if history is not None:
+        stacked = jax.tree.map(lambda *leaves: np.stack([np.asarray(v) for v in leaves]), *history)
+        traj = dataclasses.replace(traj, params_history=stacked)
+    return traj
 
 
 def _closed_form_linearized(model, params0, sets, f0, x_train, y_train, theta_train0, scaled, config, record_steps):
