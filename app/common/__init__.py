@@ -19,6 +19,9 @@ os.environ.setdefault(
     "JAX_COMPILATION_CACHE_DIR",
     str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ntk-lab" / "jax"),
 )
+# Cache every compiled program, not only those taking > 1 s (JAX's default):
+# each new width/shape costs several ~0.5 s compiles on a 2-core CPU.
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 from common import palette  # noqa: E402
