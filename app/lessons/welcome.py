@@ -1,6 +1,74 @@
-"""Lesson: Welcome. Placeholder -- the lesson author replaces this file."""
+"""Lesson: Welcome — the NTK in three sentences, one live figure, a map of the lessons."""
 
 import streamlit as st
+from common.figures import show
+from common.state import Control, divergence_warning, progress, render_controls
+from compute import welcome as C
+from plots import welcome as P
 
-st.title('Welcome')
-st.info("Lesson under construction")
+st.title("Welcome")
+st.markdown(
+    "**NTK Lab** is a hands-on tour of the *Neural Tangent Kernel*. In three sentences:"
+)
+st.markdown(
+    r"""
+1. A network $f(x;\theta)$ defines a kernel through its parameter gradients,
+   $\;\Theta(x, x') = \nabla_\theta f(x) \cdot \nabla_\theta f(x')$, the *neural tangent kernel*.
+2. Gradient descent moves the network's outputs along that kernel: on training inputs,
+   $\;\dot f = -\tfrac{\eta}{N}\,\Theta\,(f - y)$.
+3. As the width goes to infinity, $\Theta$ becomes a fixed, computable kernel $\Theta_\infty$ that does
+   not change during training — so training the network **is** kernel regression with $\Theta_\infty$.
+"""
+)
+
+v = render_controls("welcome", [
+    Control("width", "Network width", "select_slider", C.DEFAULT_WIDTH, options=C.WIDTHS,
+            help="Hidden units of the one-hidden-layer ReLU network"),
+])
+width = v["width"]
+
+st.subheader("See it: one network vs its infinite-width kernel")
+with progress(f"Training a width-{width} network…", f"Trained width {width}") as p:
+    r = C.fit(width)
+    p.update(1.0)
+if r["diverged"]:
+    divergence_warning(r["diverged_step"], r["suggested_lr"])
+
+cols = st.columns([3, 1])
+with cols[0]:
+    show(P.fit_figure(r, width, r["step"]), key="welcome_fit")
+with cols[1]:
+    st.metric("Distance between the two curves", f"{r['gap']:.3f}",
+              help="Root-mean-square difference between the network and the infinite-width "
+                   "kernel regression over 200 inputs in [−π, π]")
+    st.metric("…relative to the size of the curve", f"{100 * r['rel_gap']:.1f} %")
+    st.caption(
+        f"One hidden ReLU layer (NTK parameterization, σ_w = {C.W_STD:g}, σ_b = {C.B_STD:g}), "
+        f"{C.N_TRAIN} training points of sin x, full-batch gradient descent, learning rate "
+        f"η = {C.LR:g}, loss (1/2N)Σ(f − y)². The kernel regression is started from the "
+        "network's own initial function, so both curves start together."
+    )
+    st.info("**Try this:** move the width from 16 to 4096 in the sidebar. The blue network "
+            "settles onto the green kernel curve and the distance shrinks.",
+            icon=":material/touch_app:")
+
+st.subheader("The lessons")
+LESSONS = [
+    ("lessons/welcome.py", "Welcome", "this page: the NTK in three sentences and one live figure."),
+    ("lessons/kernel_at_init.py", "The kernel at initialization",
+     "compute Θ of a random network, and watch it concentrate on Θ∞ as the width grows."),
+    ("lessons/training.py", "Training is kernel regression",
+     "the network, its linearization and Θ∞ kernel regression, trained side by side."),
+    ("lessons/drift.py", "Kernel drift: lazy vs rich",
+     "when does the kernel move during training, and what changes when it does?"),
+    ("lessons/spectrum.py", "Spectrum and spectral bias",
+     "the eigenvalues of Θ set the speed at which each part of the target is learned."),
+    ("lessons/nngp.py", "NNGP and ensembles",
+     "untrained networks are a Gaussian process; trained ensembles follow the NTK."),
+]
+for i, (path, title, line) in enumerate(LESSONS):
+    c1, c2 = st.columns([2, 5], vertical_alignment="center")
+    with c1:
+        st.page_link(path, label=f"{i}. {title}", icon=":material/arrow_forward:")
+    with c2:
+        st.markdown(line)
