@@ -1,0 +1,156 @@
+"""Cached computations for the lesson "Spectrum and spectral bias".
+
+Training inputs are ``N_TRAIN`` equally spaced points on the unit circle. For
+such data every rotation-invariant kernel (Θ∞ exactly, the empirical Θ up to
+finite-width noise) is a circulant matrix, so its eigenvectors are Fourier
+modes cos kγ, sin kγ and its loss-normalized eigenvalues λ = eig(Θ)/N are the
+kernel's Fourier coefficients μ_k. Under gradient descent on
+L = (1/2N) Σ (f − y)² the residual along eigenvector i shrinks by (1 − ηλ_i)
+per step: modes with small λ (high frequency k) are learned last.
+"""
+
+from __future__ import annotations
+
+
+import jax
+import numpy as np
+import streamlit as st
+
+import ntkcore as nc
+
+N_TRAIN = 64  # circle points used for training and for the spectrum (one fixed size)
+N_EVAL = 128  # plotting grid on the circle
+W_STD = 1.0
+WIDTHS = (64, 256, 1024, 4096)
+ACTIVATIONS = ("relu", "erf", "gelu")
+STEPS = (100, 300, 1000, 3000)
+N_RECORDS = 100
+# Small amplitudes keep a width-1024 network close to its linearization (lazy); with
+# amplitude ~1 on a cos 8γ component the kernel moves by ~100% during training.
+TARGETS = ("mix", "cos2", "sin3", "cos6")
+TARGET_LABELS = {
+    "mix": "¼(cos γ + cos 2γ + cos 4γ + cos 6γ)",
+    "cos2": "½ cos 2γ", "sin3": "½ sin 3γ", "cos6": "½ cos 6γ",
+}
+PANEL_FREQS = (0, 1, 2, 3, 4, 6)  # frequencies whose residuals are plotted
+BUDGET_MS = 3000.0  # longest live training run allowed (measured cost model below)
+
+
+def step_ms(width: int, depth: int) -> float:
+    """Rough cost of one GD step on 64 points (network + bookkeeping), measured on the 2-core machine."""
+    return 0.25 + 0.3 * width / 4096 + 5.0 * (depth - 1) * (width / 1024) ** 2
+
+
+def allowed(width: int, depth: int, steps: int) -> bool:
+    return steps * step_ms(width, depth) <= BUDGET_MS
+
+
+def circle_inputs(n: int = N_TRAIN) -> tuple[np.ndarray, np.ndarray]:
+    return nc.circle_points(n)
+
+
+def target_values(target: str, gamma: np.ndarray) -> np.ndarray:
+    if target == "mix":
+        return 0.25 * (np.cos(gamma) + np.cos(2 * gamma) + np.cos(4 * gamma) + np.cos(6 * gamma))
+    if target == "cos6":
+        return 0.5 * np.cos(6 * gamma)
+    return 0.5 * nc.circle_target(target, gamma)
+
+
+def _model(width, depth, activation, b_std) -> nc.MLP:
+    return nc.MLP(width=width, depth=depth, activation=activation, w_std=W_STD, b_std=b_std)
+
+
+def dominant_frequency(vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each column v (sampled at γ_j = 2πj/N): the frequency k with most energy and that energy fraction."""
+    power = np.abs(np.fft.rfft(vecs, axis=0)) ** 2  # (N/2+1, E)
+    n = vecs.shape[0]
+    # rfft stores the k and N−k terms once: count both (except k = 0 and k = N/2)
+    power[1:(n + 1) // 2] *= 2
+    frac = power / power.sum(0, keepdims=True)
+    k = frac.argmax(0)
+    return k, frac[k, np.arange(vecs.shape[1])]
+
+
+def fourier_fit(vec: np.ndarray, k: int, gamma: np.ndarray) -> np.ndarray:
+    """Least-squares fit a·cos kγ + b·sin kγ of the sampled vector ``vec``."""
+    basis = np.stack([np.cos(k * gamma), np.sin(k * gamma)], 1)
+    coef, *_ = np.linalg.lstsq(basis, vec, rcond=None)
+    return basis @ coef
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def spectra(width: int, depth: int, activation: str, b_std: float, seed: int) -> dict:
+    """Θ0 of the seeded network and Θ∞ on the training circle, their spectra and Fourier content."""
+    x, gamma = circle_inputs()
+    model = _model(width, depth, activation, b_std)
+    params = model.init(jax.random.key(seed), 2)
+    theta0 = np.asarray(nc.empirical_ntk(model, params, x, lr_weighted=True), np.float64)
+    theta_inf = np.asarray(nc.infinite_kernels(model, x).ntk, np.float64)
+    emp, inf = nc.ntk_spectrum(theta0), nc.ntk_spectrum(theta_inf)
+    k_emp, frac_emp = dominant_frequency(emp.eigvecs)
+    k_inf, frac_inf = dominant_frequency(inf.eigvecs)
+    return {
+        "gamma": gamma,
+        "eig_emp": emp.eigvals, "vec_emp": emp.eigvecs, "k_emp": k_emp, "frac_emp": frac_emp,
+        "eig_inf": inf.eigvals, "k_inf": k_inf, "frac_inf": frac_inf,
+        "lambda_max": float(emp.eigvals[0]),
+        "max_lr": nc.max_stable_lr(float(emp.eigvals[0])),
+    }
+
+
+def _group(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Combine per-eigenvector residuals (T, E) of one frequency in quadrature → (T,)."""
+    return np.sqrt(np.sum(values[:, members] ** 2, axis=1))
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def training(width: int, depth: int, activation: str, b_std: float, target: str, lr_frac: float,
+             steps: int, seed: int) -> dict:
+    """Train the seeded network (and its linearization) with η = lr_frac · 2/λ_max; residuals per mode."""
+    if not allowed(width, depth, steps):
+        raise ValueError(f"width {width}, depth {depth}, {steps} steps is too slow to train live")
+    sp = spectra(width, depth, activation, b_std, seed)
+    x, gamma = circle_inputs()
+    x_eval, gamma_eval = circle_inputs(N_EVAL)
+    y = target_values(target, gamma)
+    lr = lr_frac * sp["max_lr"]
+    traj = nc.train(_model(width, depth, activation, b_std), x, y,
+                    nc.TrainConfig(steps=steps, lr=lr, n_records=min(N_RECORDS, steps), seed=seed),
+                    x_eval=x_eval)
+    vecs, lam, k_emp = sp["vec_emp"], sp["eig_emp"], sp["k_emp"]
+    res_net = nc.mode_residuals(vecs, traj.pred_train, y)  # (R, E)
+    res_lin = nc.mode_residuals(vecs, traj.pred_train_lin, y)
+    # predicted: |1 − ηλ_i|^t × initial residual, at every step up to the last recorded one
+    t_pred = np.arange(int(traj.steps[-1]) + 1)
+    with np.errstate(over="ignore"):
+        pred = nc.predicted_mode_decay(lam, t_pred, lr) * res_lin[0][None, :]
+    groups = {}
+    for k in PANEL_FREQS:
+        members = np.flatnonzero(k_emp == k)
+        if members.size == 0:
+            continue
+        groups[k] = {
+            "members": members,
+            "lambdas": lam[members],
+            "net": _group(res_net, members),
+            "lin": _group(res_lin, members),
+            "pred": _group(pred, members),
+        }
+    return {
+        "lr": lr, "lr_frac": lr_frac, "lambda_max": sp["lambda_max"], "max_lr": sp["max_lr"],
+        "steps": np.asarray(traj.steps), "t_pred": t_pred, "groups": groups,
+        "gamma": gamma, "y": y, "gamma_eval": gamma_eval, "y_eval": target_values(target, gamma_eval),
+        "pred_eval": np.asarray(traj.pred_eval)[..., 0], "pred_eval_lin": np.asarray(traj.pred_eval_lin)[..., 0],
+        "train_loss": np.asarray(traj.train_loss), "train_loss_lin": np.asarray(traj.train_loss_lin),
+        "diverged": bool(traj.diverged), "diverged_step": traj.diverged_step,
+        "suggested_lr": traj.suggested_lr, "message": traj.message,
+    }
+
+
+def frame_indices(n_records: int, max_frames: int = 51) -> np.ndarray:
+    """At most ``max_frames`` evenly spread record indices, first and last included."""
+    if n_records <= max_frames:
+        return np.arange(n_records)
+    return np.unique(np.round(np.linspace(0, n_records - 1, max_frames)).astype(int))
+
