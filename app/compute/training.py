@@ -164,10 +164,11 @@ def run(task: str, width: int, depth: int, activation: str, lr: float, steps: in
     # Θ∞ kernel regression, per step (loss) and at the recorded steps (functions).
     loss_inf = _infinite_loss_per_step(inf["theta"], f0_train, y, lr, steps)
     inf_bad = _first_bad(loss_inf, max(float(loss_inf[0]), 1e-30))
-    _, f_inf = nc.kernel_predictions(
-        inf["theta"], y, rec_steps.astype(float), lr, theta_test_train=inf["theta_eval"],
-        f0_train=f0_train, f0_test=f0_eval, mode="gd",
-    )
+    with np.errstate(over="ignore", invalid="ignore"):  # past 2/λ_max the powers overflow: cut below
+        _, f_inf = nc.kernel_predictions(
+            inf["theta"], y, rec_steps.astype(float), lr, theta_test_train=inf["theta_eval"],
+            f0_train=f0_train, f0_test=f0_eval, mode="gd",
+        )
     f_inf = np.asarray(f_inf, np.float64)[:, :, 0]
     if inf_bad is not None:
         f_inf[rec_steps >= inf_bad] = np.nan

@@ -106,7 +106,7 @@ else:
 
 c1, c2 = st.columns(2)
 with c1:
-    show(P.loss_figure(r, r["max_lr"]), key="training_loss")
+    show(P.loss_figure(r), key="training_loss")
 with c2:
     show(P.gap_figure(r), key="training_gap")
 

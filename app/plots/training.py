@@ -14,11 +14,23 @@ DASHES = {"net": "solid", "lin": "dash", "inf": "dot"}
 WIDTHS = {"net": 3.0, "lin": 3.0, "inf": 4.0}
 
 
-def _finite(a: np.ndarray) -> np.ndarray:
-    """float32 copy with non-finite entries as NaN (Plotly leaves gaps at NaN)."""
-    a = np.asarray(a, np.float64).copy()
-    a[~np.isfinite(a)] = np.nan
-    return f32(a)
+def _make_room_for_buttons(fig: go.Figure) -> None:
+    """Start the step slider right of the Play/Pause buttons (they overlap its label otherwise)."""
+    fig.layout.sliders[0].x = 0.24
+    fig.layout.sliders[0].len = 0.76
+
+
+def _legend_below(fig: go.Figure, height: int) -> None:
+    fig.update_layout(height=height, legend={"orientation": "h", "yanchor": "top", "y": -0.2,
+                                             "x": 0.0, "xanchor": "left"},
+                      margin={"t": 60, "b": 120})
+
+
+def _finite_xy(x: np.ndarray, y: np.ndarray, positive: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The points where y is finite (and > 0 for log axes): nothing non-finite is ever plotted."""
+    x, y = np.asarray(x), np.asarray(y, np.float64)
+    keep = np.isfinite(y) & ((y > 0) if positive else True)
+    return f32(x[keep]), f32(y[keep])
 
 
 def functions_1d(r: dict) -> go.Figure:
@@ -33,8 +45,9 @@ def functions_1d(r: dict) -> go.Figure:
                        hovertemplate="target %{y:.3f}<extra></extra>"),
         ]
         for k in ("inf", "lin", "net"):
+            xk, yk = _finite_xy(x, r[f"f_{k}"][i])
             out.append(go.Scatter(
-                x=x, y=_finite(r[f"f_{k}"][i]), name=NAMES[k], mode="lines",
+                x=xk, y=yk, name=NAMES[k], mode="lines",
                 line={"color": COLORS[k], "dash": DASHES[k], "width": WIDTHS[k]},
                 hovertemplate=NAMES[k] + " %{y:.3f}<extra></extra>",
             ))
@@ -57,6 +70,7 @@ def functions_1d(r: dict) -> go.Figure:
         slider_prefix="GD step ", frame_ms=120, xrange=(float(x[0]), float(x[-1])), yrange=(lo, hi),
         hovermode="x unified",
     )
+    _make_room_for_buttons(fig)
     fig.update_layout(height=540, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
                                           "x": 0.0, "xanchor": "left"},
                       margin={"t": 100})
@@ -71,7 +85,9 @@ def functions_2d(r: dict) -> go.Figure:
     xt, yt = r["x_train"], r["y_train"]
 
     def grid(a: np.ndarray) -> np.ndarray:
-        return _finite(np.clip(a, -3, 3)).reshape(side, side)
+        a = np.asarray(a, np.float64)
+        a = np.where(np.isfinite(a), np.clip(a, -3, 3), 0.0)  # drawn only if all finite (below)
+        return f32(a).reshape(side, side)
 
     def traces(i: int) -> list:
         out = [go.Heatmap(
@@ -83,6 +99,7 @@ def functions_2d(r: dict) -> go.Figure:
         for k in ("net", "lin", "inf"):
             out.append(go.Contour(
                 x=g, y=g, z=grid(r[f"f_{k}"][i]), name=f"{NAMES[k]}: f = 0", showlegend=True,
+                visible=True if np.all(np.isfinite(r[f"f_{k}"][i])) else "legendonly",
                 contours={"start": 0, "end": 0, "size": 1, "coloring": "none"},
                 line={"color": COLORS[k], "dash": DASHES[k], "width": WIDTHS[k]},
                 showscale=False, hoverinfo="skip",
@@ -97,7 +114,7 @@ def functions_2d(r: dict) -> go.Figure:
             ))
         return out
 
-    lim = float(g[-1])
+    lim = float(g[-1]) + 0.5 * float(g[1] - g[0])  # whole edge cells
     fig = animated_figure(
         list(range(n)), traces, [str(int(s)) for s in r["rec_steps"]],
         "Decision surfaces during training (press ▶ Play)", "x₁", "x₂",
@@ -106,46 +123,52 @@ def functions_2d(r: dict) -> go.Figure:
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
     fig.update_xaxes(constrain="domain")
-    fig.update_layout(height=640, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
+    _make_room_for_buttons(fig)
+    fig.update_layout(height=760, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
                                           "x": 0.0, "xanchor": "left"},
                       margin={"t": 110})
     return fig
 
 
-def loss_figure(r: dict, max_lr: float) -> go.Figure:
+def loss_figure(r: dict) -> go.Figure:
     """Training loss of the three models per GD step (log y)."""
-    s = f32(r["loss_steps"])
+    s = np.asarray(r["loss_steps"])
     fig = go.Figure()
     for k in ("net", "lin", "inf"):
+        xk, yk = _finite_xy(s, r[f"loss_{k}"], positive=True)
         fig.add_trace(go.Scatter(
-            x=s, y=_finite(np.where(r[f"loss_{k}"] > 0, r[f"loss_{k}"], np.nan)), name=NAMES[k],
+            x=xk, y=yk, name=NAMES[k],
             mode="lines", line={"color": COLORS[k], "dash": DASHES[k], "width": WIDTHS[k]},
             hovertemplate=NAMES[k] + " %{y:.3g}<extra></extra>",
         ))
     base_layout(fig, "Training loss L = (1/2N) Σ (f − y)²", "GD step", "loss (log scale)",
-                log_y=True, height=420)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
-                      margin={"t": 90})
+                log_y=True)
+    vals = np.concatenate([r[f"loss_{k}"] for k in ("net", "lin", "inf")])
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    decades = np.log10(vals.max() / vals.min()) if vals.size else 0.0
+    fig.update_yaxes(dtick=1 if decades > 2.5 else "D2", exponentformat="power" if decades > 2.5 else "none")
+    _legend_below(fig, 440)
     return fig
 
 
 def gap_figure(r: dict) -> go.Figure:
     """‖f − f_lin‖ and ‖f − f_∞‖ (RMS over the plotted inputs) at the recorded steps."""
-    s = f32(r["rec_steps"])
+    s = np.asarray(r["rec_steps"])
     fig = go.Figure()
+    xl, yl = _finite_xy(s, r["gap_lin"])
+    xi, yi = _finite_xy(s, r["gap_inf"])
     fig.add_trace(go.Scatter(
-        x=s, y=_finite(r["gap_lin"]), name="‖f − f_lin‖ (network vs linearized)", mode="lines+markers",
+        x=xl, y=yl, name="‖f − f_lin‖ (network vs linearized)", mode="lines+markers",
         line={"color": palette.LINEARIZED, "width": 3}, marker={"size": 5},
         hovertemplate="‖f − f_lin‖ %{y:.3g}<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
-        x=s, y=_finite(r["gap_inf"]), name="‖f − f_∞‖ (network vs infinite width)", mode="lines+markers",
+        x=xi, y=yi, name="‖f − f_∞‖ (network vs infinite width)", mode="lines+markers",
         line={"color": palette.INFINITE, "width": 3, "dash": "dot"}, marker={"size": 5},
         hovertemplate="‖f − f_∞‖ %{y:.3g}<extra></extra>",
     ))
     base_layout(fig, "How far the network is from the kernel models", "GD step",
-                "RMS distance over the plotted inputs", height=420)
+                "RMS distance over the plotted inputs")
     fig.update_yaxes(rangemode="tozero")
-    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
-                      margin={"t": 90})
+    _legend_below(fig, 440)
     return fig

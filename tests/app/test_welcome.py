@@ -1,0 +1,102 @@
+"""AppTest of the Welcome page: the live fit, the width control, the lesson map, bad URLs."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
+TIMEOUT = 180
+
+
+def arr(v) -> np.ndarray:
+    """Decode a Plotly array (base64 typed array or plain list) from the spec JSON."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = v.get("shape")
+        if isinstance(shape, str):  # 2-D arrays: "rows, cols"
+            shape = [int(n) for n in shape.split(",")]
+        return a.reshape(shape) if shape else a
+    return np.asarray(v, dtype=float)
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def traces(spec: dict) -> dict[str, dict]:
+    return {t["name"]: t for t in spec["data"]}
+
+
+def find(tr: dict[str, dict], prefix: str) -> dict:
+    (hit,) = [t for name, t in tr.items() if name.startswith(prefix)]
+    return hit
+
+
+def metric(at, label: str) -> float:
+    (m,) = [m for m in at.metric if m.label.startswith(label)]
+    return float(m.value.split()[0])
+
+
+def run_welcome(**params) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_default_fit_figure_and_lesson_map():
+    at = run_welcome()
+    assert at.title[0].value == "Welcome"
+    (spec,) = specs(at)
+    tr = traces(spec)
+    net, ntk = find(tr, "network, width 256"), find(tr, "kernel regression, infinite-width NTK")
+    x, f_net, f_ntk = arr(net["x"]), arr(net["y"]), arr(ntk["y"])
+    assert x.shape == (200,) and f_net.shape == (200,) and f_ntk.shape == (200,)
+    assert np.isclose(x.min(), -np.pi, atol=1e-3) and np.isclose(x.max(), np.pi, atol=1e-3)
+    target = arr(find(tr, "target")["y"])
+    np.testing.assert_allclose(target, np.sin(x), atol=1e-5)
+    train_pts = find(tr, "training points")
+    assert arr(train_pts["x"]).shape == (20,)
+    # both curves fit sin x reasonably after 200 steps and are close to each other
+    assert np.sqrt(np.mean((f_ntk - target) ** 2)) < 0.2
+    gap = np.sqrt(np.mean((f_net - f_ntk) ** 2))
+    assert 0.0 < gap < 0.15
+    assert abs(metric(at, "Distance between the two curves") - gap) < 2e-3
+    # the initial function is a different curve (training moved it)
+    assert np.sqrt(np.mean((arr(find(tr, "network at initialization")["y"]) - f_net) ** 2)) > 0.3
+    assert spec["layout"]["xaxis"]["title"]["text"] and spec["layout"]["yaxis"]["title"]["text"]
+    # the lesson map: one link per page, six pages
+    links = at.get("page_link")
+    assert len(links) == 6
+    assert not at.warning
+
+
+def test_width_control_network_approaches_kernel():
+    at = run_welcome()
+    gaps = {}
+    for width in (16, 4096):
+        at.sidebar.select_slider(key="width").set_value(width).run()
+        assert not at.exception, [e.message for e in at.exception]
+        tr = traces(specs(at)[0])
+        f_net = arr(find(tr, f"network, width {width}")["y"])
+        f_ntk = arr(find(tr, "kernel regression")["y"])
+        gaps[width] = float(np.sqrt(np.mean((f_net - f_ntk) ** 2)))
+        assert abs(metric(at, "Distance between the two curves") - gaps[width]) < 2e-3
+    # wider network = closer to the infinite-width kernel regression (measured 0.16 vs 0.025)
+    assert gaps[4096] < 0.5 * gaps[16]
+    assert gaps[4096] < 0.06
+
+
+def test_malformed_width_falls_back_with_warning():
+    at = run_welcome(width="abc")
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("width='abc' is not valid" in w and "using default 256" in w for w in warnings)
+    assert at.sidebar.select_slider(key="width").value == 256
+    assert find(traces(specs(at)[0]), "network, width 256")
