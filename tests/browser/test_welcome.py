@@ -1,0 +1,63 @@
+"""End-to-end: the Welcome page in Chromium — live fit, width control, lesson links."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from stbrowser import screenshot, wait_for_app_idle
+
+pytestmark = pytest.mark.browser
+
+CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
+
+
+def network_trace_name(page) -> str:
+    return page.locator(CHART).first.evaluate(
+        "el => el.data.map(t => t.name).find(n => n.startsWith('network, width'))"
+    )
+
+
+def test_welcome_loads_changes_width_and_links(page, base_url):
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(base_url)
+    wait_for_app_idle(page)
+    page.locator(CHART).first.wait_for(state="visible")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator(CHART).count() == 1
+    assert network_trace_name(page) == "network, width 256 (step 200)"
+    y_before = page.locator(CHART).first.evaluate(
+        "el => Array.from(el._fullData.find(t => t.name.startsWith('network, width')).y)"
+    )
+    gap_before = page.locator("[data-testid=stMetric]").first.inner_text()
+    screenshot(page, "welcome")
+
+    # one step right on the width slider: 256 -> 1024, the chart is recomputed
+    page.locator(".st-key-width input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('width=1024')")
+    wait_for_app_idle(page)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
+        ".data.some(t => t.name === 'network, width 1024 (step 200)')"
+    )
+    y_after = page.locator(CHART).first.evaluate(
+        "el => Array.from(el._fullData.find(t => t.name.startsWith('network, width')).y)"
+    )
+    assert len(y_after) == len(y_before) == 200 and y_after != y_before
+    assert page.locator("[data-testid=stMetric]").first.inner_text() != gap_before
+    assert page.locator("[data-testid=stException]").count() == 0
+    screenshot(page, "welcome-width-1024")
+
+    # the lesson map links to every page
+    links = page.locator("[data-testid=stMain] [data-testid=stPageLink] a")
+    assert links.count() == 6
+    page.locator("[data-testid=stMain] [data-testid=stPageLink] a",
+                 has_text="Training is kernel regression").click()
+    page.wait_for_url(re.compile(r"/training(\?.*)?$"))
+    wait_for_app_idle(page)
+    assert page.locator("[data-testid=stMain] h1").first.inner_text().strip() == \
+        "Training is kernel regression"
+    assert not errors, errors
