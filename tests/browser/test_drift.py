@@ -1,0 +1,70 @@
+"""End-to-end: /drift in a real browser — loads, re-renders on a control change, animations play."""
+
+from __future__ import annotations
+
+import pytest
+from stbrowser import screenshot, wait_for_app_idle
+
+pytestmark = pytest.mark.browser
+
+CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
+
+
+def trace_y(page, i: int, trace: int = 0) -> list[float]:
+    """y values of one trace as the browser's Plotly holds them (after decoding base64 data)."""
+    return page.locator(CHART).nth(i).evaluate(
+        f"el => Array.from(el._fullData[{trace}].y).map(Number)")
+
+
+def test_drift_page(page, base_url):
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{base_url}/drift")
+    wait_for_app_idle(page, timeout_ms=180_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    plots = page.locator(CHART)
+    plots.nth(3).wait_for(state="visible")
+    assert plots.count() == 4
+
+    # the two animations have one frame per snapshot and Play advances them
+    for i in (2, 3):
+        anim = plots.nth(i)
+        assert anim.evaluate("el => el._transitionData._frames.length") == 26
+        anim.scroll_into_view_if_needed()
+        assert anim.evaluate("el => el.layout.sliders[0].active") == 0
+        anim.locator(".updatemenu-button", has_text="Play").click()
+        page.wait_for_function("el => el.layout.sliders[0].active === 25",
+                               arg=anim.element_handle(), timeout=30_000)
+    screenshot(page, "drift")
+    tall = page.context.new_page()
+    tall.set_viewport_size({"width": 1400, "height": 3800})
+    tall.goto(page.url)
+    wait_for_app_idle(tall, timeout_ms=180_000)
+    tall.locator(CHART).nth(3).wait_for(state="visible")
+    screenshot(tall, "drift-full")
+    tall.close()
+
+    # a control change re-renders the charts: α = 10 shrinks the weight change 10×
+    before = trace_y(page, 0, 2)  # weight-change panel (third panel) of width 16 (first width)
+    assert len(before) == 25
+    page.locator(".st-key-alpha input[type=range]").focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('alpha=10')")
+    wait_for_app_idle(page, timeout_ms=120_000)
+    after = trace_y(page, 0, 2)
+    assert len(after) == len(before) and after[-1] < 0.3 * before[-1]
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert not errors, errors
+
+
+def test_drift_after_navigation_from_welcome(page, base_url):
+    """Widget keys shared with other pages (width, seed …) must not leak into /drift."""
+    page.goto(base_url)
+    wait_for_app_idle(page)
+    page.locator("[data-testid=stSidebarNavLink]", has_text="Kernel drift").click()
+    page.wait_for_url("**/drift")
+    wait_for_app_idle(page, timeout_ms=180_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator(CHART).count() == 4

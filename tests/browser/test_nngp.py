@@ -1,0 +1,40 @@
+"""End-to-end: /nngp in a real browser — loads, a control change re-renders the ensemble chart."""
+
+from __future__ import annotations
+
+import pytest
+from stbrowser import screenshot, wait_for_app_idle
+
+pytestmark = pytest.mark.browser
+
+CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
+
+
+def member_count(page) -> int:
+    return page.locator(CHART).nth(1).evaluate(
+        "el => el.data.filter(t => t.name === 'one trained network').length")
+
+
+def test_nngp_page(page, base_url):
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.goto(f"{base_url}/nngp")
+    wait_for_app_idle(page, timeout_ms=180_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.locator(CHART).nth(1).wait_for(state="visible")
+    assert member_count(page) == 10
+    screenshot(page, "nngp")
+
+    # ensemble size 10 → 8 (keyboard on the slider): the chart re-renders with 8 members
+    page.locator(".st-key-nets input[type=range]").focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => location.search.includes('nets=8')")
+    wait_for_app_idle(page, timeout_ms=120_000)
+    page.wait_for_function(
+        "() => { const el = document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')[1];"
+        " return el && el.data.filter(t => t.name === 'one trained network').length === 8; }",
+        timeout=30_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert not errors, errors
