@@ -79,14 +79,18 @@ cols[0].metric("Stable bound 2/λ_max of Θ₀", f"{r['max_lr']:.3g}",
                     "(λ = eig(Θ₀)/N): GD on the linearized model diverges above it")
 cols[1].metric("2/λ_max of Θ∞", f"{r['max_lr_inf']:.3g}",
                help="The same bound for the infinite-width kernel")
-cols[2].metric("Final training loss (network)", f"{r['final_loss_net']:.2g}")
-cols[3].metric("Final ‖f − f_lin‖", f"{r['gap_lin'][-1]:.3g}",
+last = int(r["rec_steps"][-1])
+cols[2].metric(f"Training loss at step {last} (network)", f"{r['final_loss_net']:.2g}")
+cols[3].metric(f"‖f − f_lin‖ at step {last}", f"{r['gap_lin'][-1]:.3g}",
                help="RMS distance between network and linearization over the plotted inputs "
                     "at the last recorded step")
 
 if r["diverged"]:
     divergence_warning(r["diverged_step"], C.suggested_lr(r["max_lr"], r["max_lr_inf"]))
-    st.caption(r["message"] + " Only the steps before the divergence are plotted.")
+    st.caption(
+        f"The {r['diverged_model']} blew up first (η = {lr:g} > 2/λ_max = {r['max_lr']:.3g}). "
+        f"Only the steps before step {r['diverged_step']} are plotted."
+    )
 elif r["inf_diverged_step"] is not None:
     st.warning(
         f"The infinite-width kernel regression diverged at step {r['inf_diverged_step']}: "
@@ -95,30 +99,29 @@ elif r["inf_diverged_step"] is not None:
         icon=":material/warning:",
     )
 
+anim, loss_fig, gap_fig = P.figures(task, width, depth, act, lr, steps, seed)
+show(anim, key="training_functions")
 if r["is_2d"]:
-    show(P.functions_2d(r), key="training_functions")
     st.caption(
         "Colour: the network's output on the plane (red > 0 > blue). Lines: where each model's output "
         "crosses 0 — its decision boundary. Drag the step slider or press ▶ Play."
     )
-else:
-    show(P.functions_1d(r), key="training_functions")
 
 c1, c2 = st.columns(2)
 with c1:
-    show(P.loss_figure(r), key="training_loss")
+    show(loss_fig, key="training_loss")
 with c2:
-    show(P.gap_figure(r), key="training_gap")
+    show(gap_fig, key="training_gap")
 
 with st.expander("What to notice / Try this", expanded=True, icon=":material/lightbulb:"):
     st.markdown(
         f"""
 - **Increase the width** (16 → 4096): the three curves merge — the network stays close to its
-  linearization, and its kernel Θ₀ close to Θ∞, so ‖f − f_lin‖ and ‖f − f_∞‖ shrink (roughly like
-  1/√width). At width 16 the network visibly leaves the kernel models.
+  linearization, and its kernel Θ₀ close to Θ∞, so ‖f − f_lin‖ and ‖f − f_∞‖ shrink as the width grows. At width 16 the network visibly leaves the kernel models.
 - **Raise the learning rate past 2/λ_max** (here {r['max_lr']:.3g}): the loss stops decreasing
   and training blows up; the page shows at which step and which learning rate to try instead.
-  Just below the bound the loss oscillates but still converges.
+  Just below the bound the output along the kernel's top eigenvector flips sign at every step but
+  still shrinks, so training converges.
 - **Switch to a 2-D task** (moons, xor, …): the decision boundaries of the three models move
   together at large width. Compare the loss curves: the slow, late part of the loss is the
   small-eigenvalue directions of the kernel (see *Spectrum and spectral bias*).
