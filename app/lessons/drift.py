@@ -91,12 +91,19 @@ with st.expander("What to notice", expanded=True):
         "kernel is frozen and training *is* kernel regression.\n"
         "- **μP:** the weight change and the kernel change no longer shrink with width — features "
         "keep learning at every width, and the alignment with the target rises.\n"
+        "- Most of the motion happens in the **first few dozen steps** (Fort et al. 2020): "
+        "after that the curves are nearly flat.\n"
         "- **Standard parameterization** with η ∝ 1/width: the input layer barely moves at large "
         "width (its updates are O(1/width)); the readout does the work."
     )
 
 data, gamma = C.task(), C.task_angles()
 width = int(v["width"])
+st.markdown(
+    f"**Watch it happen (width {width}, press ▶ Play).** Left: Θₜ − Θ₀ on the 20 training inputs "
+    "(ordered by angle; the colour range is fixed over time). Right: each hidden neuron j drawn at "
+    "(|a_j|/rms a)·w_j — its input weights scaled by its readout weight; grey = where it started."
+)
 left, right = st.columns(2)
 with left:
     show(P.kernel_change_animation(runs[width], gamma, width), key="drift_heatmap")
@@ -107,9 +114,9 @@ with st.expander("Try this", expanded=True):
     st.markdown(
         "- Press **▶ Play** on both animations at width 128, then set **α = 10**: the neurons hardly "
         "move and Θₜ − Θ₀ stays pale — lazy training.\n"
-        "- Set **α = 0.1** and the learning-rate fraction to **0.1**: the neurons migrate towards "
-        "the directions where cos 2γ is large (0°, 90°, 180°, 270°), the kernel changes by order one "
-        "and the alignment grows — rich training. With a larger learning rate the growing kernel "
-        "makes GD diverge.\n"
+        "- Set **α = 0.1** and the learning-rate fraction to **0.1**: the neurons travel far from "
+        "where they started (note the axis range) and the kernel changes by order one — rich "
+        "training. With a larger learning rate the growing kernel makes GD diverge. (The alignment "
+        "A(Θ, y) barely moves here: it is dominated by the kernel's large constant mode.)\n"
         "- Switch to **μP** and compare the slopes in the log–log plot with NTK parameterization."
     )

@@ -98,13 +98,13 @@ def kernel_change_animation(run: dict, gamma: np.ndarray, width: int) -> go.Figu
 
     fig = animated_figure(
         list(range(len(run["steps"]))), traces, [str(s) for s in run["steps"]],
-        f"Kernel change Θₜ − Θ₀ on the training inputs, width {width} (press ▶ Play)",
+        f"Kernel change Θₜ − Θ₀, width {width}",
         xtitle="input angle γ' (degrees)", ytitle="input angle γ (degrees)",
         slider_prefix="step ", frame_ms=150, redraw=True,
     )
     fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
     fig.update_xaxes(constrain="domain")
-    fig.update_layout(height=620, margin={"t": 110})
+    fig.update_layout(height=760, margin={"t": 60, "b": 260})
     return fig
 
 
@@ -118,7 +118,8 @@ def particles_animation(run: dict, x_train: np.ndarray, y_train: np.ndarray, wid
     w, a = run["neuron_w"], run["neuron_a"]  # (R, 2, n), (R, n)
     scale = float(np.sqrt(np.mean(a[0] ** 2))) or 1.0
     pos = np.abs(a)[:, None, :] / scale * w  # (R, 2, n)
-    lim = 1.1 * max(float(np.max(np.abs(pos))), 1.05)
+    # robust axis range: a few runaway neurons (rich regime) must not shrink everyone else to a dot
+    lim = 1.15 * max(float(np.quantile(np.abs(pos), 0.98)), 1.05)
     y = np.asarray(y_train).ravel()
     n = pos.shape[-1]
     shown = f"the first {n} of {width}" if n < width else f"all {width}"
@@ -146,12 +147,13 @@ def particles_animation(run: dict, x_train: np.ndarray, y_train: np.ndarray, wid
 
     fig = animated_figure(
         list(range(len(run["steps"]))), traces, [str(s) for s in run["steps"]],
-        f"Hidden neurons as particles ({shown}), width {width}",
+        f"Neurons as particles, width {width}",
         xtitle="(|a_j| / rms a) · w_j,1", ytitle="(|a_j| / rms a) · w_j,2",
         slider_prefix="step ", frame_ms=150, xrange=(-lim, lim), yrange=(-lim, lim),
     )
     fig.update_yaxes(scaleanchor="x", constrain="domain")
     fig.update_xaxes(constrain="domain")
-    fig.update_layout(height=620, margin={"t": 110},
-                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 12}})
+    fig.update_layout(height=760, margin={"t": 60, "b": 260},
+                      legend={"orientation": "h", "x": 0, "y": -0.45, "yanchor": "top", "font": {"size": 13},
+                              "title": {"text": f"{shown} neurons"}})
     return fig

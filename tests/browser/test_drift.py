@@ -35,7 +35,7 @@ def test_drift_page(page, base_url):
         assert anim.evaluate("el => el.layout.sliders[0].active") == 0
         anim.locator(".updatemenu-button", has_text="Play").click()
         page.wait_for_function("el => el.layout.sliders[0].active === 25",
-                               arg=anim.element_handle(), timeout=30_000)
+                               arg=anim.element_handle(), timeout=90_000)
     screenshot(page, "drift")
     tall = page.context.new_page()
     tall.set_viewport_size({"width": 1400, "height": 3800})
