@@ -22,6 +22,7 @@ N_POINTS = 64  # circle points (one fixed size: JIT compiles are reused)
 N_SEEDS = 10  # networks per width (Jacot et al. use 10)
 WIDTHS = (16, 64, 256, 1024, 4096)  # the width control and the sweep
 ACTIVATIONS = ("relu", "erf", "tanh", "gelu", "identity")
+B_STDS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0)  # few values: each is a new JIT compile per width
 # Cost of drawing one network ∝ (depth − 1)·width² (its hidden weight matrices):
 # measured on the 2-core machine, 10 networks at depth 3, width 1024 take ~0.4–1.2 s,
 # at width 4096 ~25 s. Allow at most the equivalent of depth 3 at width 1024.

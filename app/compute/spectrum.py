@@ -23,6 +23,7 @@ N_EVAL = 128  # plotting grid on the circle
 W_STD = 1.0
 WIDTHS = (64, 256, 1024, 4096)
 ACTIVATIONS = ("relu", "erf", "gelu")
+B_STDS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0)  # few values: each is a new JIT compile
 STEPS = (100, 300, 1000, 3000)
 N_RECORDS = 100
 # Small amplitudes keep a width-1024 network close to its linearization (lazy); with

@@ -27,8 +27,9 @@ v = render_controls("kernel_at_init", [
     Control("width", "Width (hidden units per layer)", "select_slider", 256, options=C.WIDTHS),
     Control("depth", "Depth (hidden layers)", "slider", 3, min=1, max=5, step=1),
     Control("activation", "Activation", "selectbox", "relu", options=C.ACTIVATIONS),
-    Control("w_std", "Weight std σ_w", "slider", 1.0, min=0.5, max=2.5, step=0.05),
-    Control("b_std", "Bias std σ_b", "slider", 0.1, min=0.0, max=1.0, step=0.05),
+    # Coarse steps: every new (σ_w, σ_b) is a new JIT compile per width (cached on disk afterwards).
+    Control("w_std", "Weight std σ_w", "slider", 1.0, min=0.5, max=2.5, step=0.25),
+    Control("b_std", "Bias std σ_b", "select_slider", 0.1, options=C.B_STDS),
     Control("seed", "Seed (first of 10 networks)", "number", 0, min=0, max=9999, step=1),
 ])
 depth, act, w_std, b_std, seed = v["depth"], v["activation"], float(v["w_std"]), float(v["b_std"]), int(v["seed"])

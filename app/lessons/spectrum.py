@@ -25,7 +25,7 @@ v = render_controls("spectrum", [
     Control("width", "Width (hidden units per layer)", "select_slider", 1024, options=C.WIDTHS),
     Control("depth", "Depth (hidden layers)", "slider", 1, min=1, max=3, step=1),
     Control("activation", "Activation", "selectbox", "relu", options=C.ACTIVATIONS),
-    Control("b_std", "Bias std σ_b", "slider", 0.1, min=0.0, max=1.0, step=0.05),
+    Control("b_std", "Bias std σ_b", "select_slider", 0.1, options=C.B_STDS),
     Control("target", "Target y(γ)", "selectbox", "mix", options=C.TARGETS,
             format_func=lambda t: C.TARGET_LABELS[t]),
     Control("lr", "Learning rate η in units of 2/λ_max", "slider", 0.5, min=0.05, max=1.5, step=0.05,

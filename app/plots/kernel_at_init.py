@@ -113,12 +113,10 @@ def width_sweep(sw, width: int) -> go.Figure:
             line={"color": palette.GREY, "dash": "dot", "width": 2},
             hovertemplate="width^−½ %{y:.4f}<extra></extra>",
         ))
-    if width in set(sw.widths.astype(int)):
-        fig.add_vline(x=width, line={"color": palette.GREY, "width": 1},
-                      annotation_text=f"chosen width {width}", annotation_position="top")
     base_layout(fig, f"Distance to the limit shrinks with width (fitted slope {sw.slope:.2f})",
                 "width (log scale)", "‖Θ_width − Θ∞‖_F / ‖Θ∞‖_F (log scale)",
                 log_x=True, log_y=True, hovermode="closest", height=430)
     fig.update_xaxes(tickvals=list(sw.widths), ticktext=[str(int(w)) for w in sw.widths])
+    fig.update_yaxes(dtick="D2")
     fig.update_layout(legend={"x": 0.99, "xanchor": "right", "y": 0.99, "yanchor": "top"})
     return fig

@@ -42,7 +42,9 @@ def eigenvalues(sp: dict) -> go.Figure:
         ))
     base_layout(fig, "NTK spectrum: loss-normalized eigenvalues λᵢ = eig(Θ)/N (largest first)",
                 "eigenvalue index i", "λᵢ (log scale)", log_y=True, hovermode="closest", height=430)
-    fig.update_yaxes(range=[np.log10(floor) - 0.3, np.log10(lam_max) + 0.5], exponentformat="power")
+    lam_min = float(min(sp["eig_emp"].min(), sp["eig_inf"].min()))
+    bottom = floor if lam_min <= floor else lam_min  # no empty decades below the smallest eigenvalue
+    fig.update_yaxes(range=[np.log10(bottom) - 0.3, np.log10(lam_max) + 0.5], exponentformat="power")
     fig.update_layout(legend={"x": 0.99, "xanchor": "right", "y": 0.99, "yanchor": "top"})
     return fig
 
@@ -80,8 +82,9 @@ def eigenfunctions(sp: dict, n_modes: int = 6) -> go.Figure:
     fig.update_xaxes(title_text="angle γ", row=2)
     fig.update_yaxes(title_text="vᵢ(γ)", col=1)
     fig.update_annotations(font_size=FONT_SIZE - 1)
-    fig.update_layout(margin={"l": 70, "r": 30, "t": 100, "b": 60},
-                      legend={"orientation": "h", "x": 0.0, "y": 1.13, "yanchor": "bottom"})
+    fig.update_layout(margin={"l": 70, "r": 30, "t": 150, "b": 60},
+                      title={"y": 0.985, "yanchor": "top"},
+                      legend={"orientation": "h", "x": 0.0, "y": 1.09, "yanchor": "bottom"})
     return fig
 
 
@@ -124,8 +127,9 @@ def mode_residuals(tr: dict) -> go.Figure:
     fig.update_xaxes(title_text="GD step t (log scale)", row=rows)
     fig.update_yaxes(title_text="‖residual‖ (log)", col=1)
     fig.update_annotations(font_size=FONT_SIZE - 1)
-    fig.update_layout(margin={"l": 70, "r": 30, "t": 100, "b": 60},
-                      legend={"orientation": "h", "x": 0.0, "y": 1.08, "yanchor": "bottom"})
+    fig.update_layout(margin={"l": 70, "r": 30, "t": 150, "b": 60},
+                      title={"y": 0.99, "yanchor": "top"},
+                      legend={"orientation": "h", "x": 0.0, "y": 1.06, "yanchor": "bottom"})
     return fig
 
 
