@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -126,6 +127,9 @@ class MLP:
     # -- parameters and forward pass --------------------------------------
     def init(self, key: jax.Array, in_dim: int) -> Params:
         """θ0: W_l ~ N(0, σ_W²), b_l ~ N(0, σ_b²) in the default float dtype."""
+        return _init(self, key, V.check_int("in_dim", in_dim, 1))
+
+    def _init(self, key, in_dim):
         dtype = jnp.result_type(float)
         params = []
         for spec, k in zip(self.layer_specs(in_dim), jax.random.split(key, self.depth + 1)):
@@ -146,6 +150,12 @@ class MLP:
 
     def in_dim(self, params: Params) -> int:
         return int(params[0]["W"].shape[0])
+
+
+@partial(jax.jit, static_argnums=(0, 2))
+def _init(model: MLP, key: jax.Array, in_dim: int) -> Params:
+    # One compile for the whole initialization instead of one per random draw.
+    return model._init(key, in_dim)
 
 
 def _forward(model: MLP, params: Params, x: jax.Array, keep: bool = False):

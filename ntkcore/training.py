@@ -174,7 +174,8 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
 
     if params0 is None:
         params0 = model.init(jax.random.key(config.seed), d)
-    mults = _lr_tree(model, params0) if hasattr(model, "lr_multipliers") else jax.tree.map(jnp.ones_like, params0)
+    mults = _lr_tree(model, params0) if hasattr(model, "lr_multipliers") else \
+        jax.tree.map(lambda p: np.ones((), p.dtype), params0)
     scaled = config.output_scale is not None
     alpha = jnp.asarray(config.output_scale if scaled else 1.0, x_train.dtype)
     lr = jnp.asarray(config.lr, x_train.dtype)
@@ -185,10 +186,17 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
         sets["test"] = x_test
     if x_eval is not None:
         sets["eval"] = x_eval
-    f0 = {k: model.apply(params0, v) for k, v in sets.items()}
+    # All inputs go through one concatenated batch: one compile per model, not one per set shape.
+    x_all = np.concatenate(list(sets.values()))
+    bounds = np.cumsum([0] + [v.shape[0] for v in sets.values()])
+    slices = {k: slice(int(a), int(b)) for k, a, b in zip(sets, bounds[:-1], bounds[1:])}
+    f0_all = np.asarray(_apply(model, params0, x_all))
+    f0 = {k: f0_all[sl] for k, sl in slices.items()}
 
-    # Step-0 kernel on the training inputs gives λ_max and the stable learning rate.
-    theta_train0 = _ntk(model, params0, x_train, x_train, True)
+    # Step-0 kernel (all inputs × training inputs) gives λ_max, the stable learning rate and the
+    # closed-form linearized dynamics.
+    theta_all0 = np.asarray(_ntk(model, params0, x_all, x_train, True))
+    theta_train0 = theta_all0[slices["train"]]
     lam_max = float(np.linalg.eigvalsh(np.asarray(theta_train0, np.float64))[-1]) / n
     max_lr = 2.0 / lam_max if lam_max > 0 else math.inf
 
@@ -197,13 +205,15 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     closed = train_lin and (config.linearized_method == "closed_form" or
                             (config.linearized_method == "auto" and config.batch_size is None))
     grad_lin = train_lin and not closed
-    lin = _closed_form_linearized(model, params0, sets, f0, x_train, y_train, theta_train0, scaled, config,
-                                  record_steps) if closed else None
+    lin = _closed_form_linearized(theta_all0, slices, f0_all, y_train, scaled, config, record_steps) if closed else None
 
     key = jax.random.key(config.seed + 1)
     state = (params0, params0)
-    rec = _Recorder()
-    rec.add(0, _snapshot(model, scaled, grad_lin, state, params0, alpha, sets, f0))
+    probe = slices["probe"]
+    snapshot = partial(_snapshot, model, scaled, grad_lin, probe.start, probe.stop - probe.start)
+    total = jnp.asarray(config.steps)
+    rec = _Recorder(slices)
+    rec.add(0, snapshot(state, params0, alpha, x_all, f0_all))
     history = [params0] if config.record_params else None
     losses, losses_lin = [], []
     done, diverged_at, diverged_model = 0, None, None
@@ -211,9 +221,9 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     while done < config.steps:
         length = min(chunk, config.steps - done)
         new_state, (l_net, l_lin) = _run_chunk(
-            model, length, config.batch_size, scaled, grad_lin, state, jnp.asarray(done), x_train, y_train,
+            model, chunk, config.batch_size, scaled, grad_lin, state, jnp.asarray(done), total, x_train, y_train,
             f0["train"], lr, alpha, mults, params0, key)
-        l_net, l_lin = np.asarray(l_net), np.asarray(l_lin)
+        l_net, l_lin = np.asarray(l_net)[:length], np.asarray(l_lin)[:length]
         if closed:
             l_lin = lin["loss"][done:done + length]
         if loss0 is None:
@@ -231,7 +241,7 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
         losses_lin.append(l_lin)
         state = new_state
         done += length
-        snap = _snapshot(model, scaled, grad_lin, state, params0, alpha, sets, f0)
+        snap = snapshot(state, params0, alpha, x_all, f0_all)
         if not all(np.all(np.isfinite(v)) for v in jax.tree.leaves(snap)):
             diverged_at, diverged_model = done, "network"
             break
@@ -239,10 +249,8 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
         if history is not None:
             history.append(state[0])
     if closed:
-        n_rec = len(rec.snaps)
-        for i in range(n_rec):
-            for name in sets:
-                rec.snaps[i][name + "_lin"] = lin[name][i]
+        for i, snap in enumerate(rec.snaps):
+            snap["all_lin"] = lin["all"][i]
 
     message, suggested = "", None
     if diverged_at is not None:
@@ -261,7 +269,7 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     return traj
 
 
-def _closed_form_linearized(model, params0, sets, f0, x_train, y_train, theta_train0, scaled, config, record_steps):
+def _closed_form_linearized(theta_all0, slices, f0_all, y_train, scaled, config, record_steps):
     """The linearized model's outputs at ``record_steps`` and its per-step loss, in closed form.
 
     GD on f_lin is linear in function space with the lr-weighted Θ0; with the
@@ -269,29 +277,31 @@ def _closed_form_linearized(model, params0, sets, f0, x_train, y_train, theta_tr
     """
     from .dynamics import kernel_predictions
 
-    zero = {k: jnp.zeros_like(v) for k, v in f0.items()}
-    start = zero if scaled else f0
-    out = {}
-    t = np.asarray(record_steps, float)
-    for name, x in sets.items():
-        theta_sx = theta_train0 if name == "train" else _ntk(model, params0, x, x_train, True)
-        _, f_t = kernel_predictions(theta_train0, y_train, t, config.lr, theta_test_train=theta_sx,
-                                    f0_train=start["train"], f0_test=start[name], mode="gd")
-        out[name] = np.asarray(f_t)
+    start = np.zeros_like(f0_all) if scaled else f0_all
+    tr = slices["train"]
+    theta_train0 = theta_all0[tr]
+    _, f_t = kernel_predictions(theta_train0, y_train, np.asarray(record_steps, float), config.lr,
+                                theta_test_train=theta_all0, f0_train=start[tr], f0_test=start, mode="gd")
     # per-step loss ½·mean‖r_t‖² with r_t = V diag((1 − ηλ/N)^t) Vᵀ r_0, all steps at once
-    n = x_train.shape[0]
+    n = theta_train0.shape[0]
     lam, vec = np.linalg.eigh(np.asarray(theta_train0, np.float64))
-    r0 = vec.T @ (np.asarray(start["train"], np.float64) - np.asarray(y_train, np.float64))
+    r0 = vec.T @ (np.asarray(start[tr], np.float64) - np.asarray(y_train, np.float64))
     steps = np.arange(config.steps, dtype=float)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
         decay = (1 - config.lr * np.maximum(lam, 0) / n)[None, :] ** steps
         loss = 0.5 * np.sum((decay ** 2) * np.sum(r0 ** 2, -1)[None, :], -1) / n
-    out["loss"] = np.where(np.isfinite(loss), loss, np.inf)
-    return out
+    return {"all": np.asarray(f_t), "loss": np.where(np.isfinite(loss), loss, np.inf)}
+
+
+@partial(jax.jit, static_argnames=("model",))
+def _apply(model, params, x):
+    return model.apply(params, x)
 
 
 def _as_float(x):
-    return jnp.asarray(x, jnp.result_type(float))
+    # Host-side NumPy in the default float precision: slicing and concatenating inputs on the
+    # host costs no JIT compiles (the app pays every compile on a visitor's first load).
+    return np.asarray(x, np.dtype(jnp.result_type(float)))
 
 
 def _targets(name, y, n, k):
@@ -326,13 +336,18 @@ def _loss(model, params, params0, x, y, f0x, alpha, scaled, lin):
 
 
 @partial(jax.jit, static_argnames=("model", "length", "batch_size", "scaled", "train_lin"))
-def _run_chunk(model, length, batch_size, scaled, train_lin, state, start, x, y, f0x, lr, alpha, mults, params0, key):
+def _run_chunk(model, length, batch_size, scaled, train_lin, state, start, total, x, y, f0x, lr, alpha, mults,
+               params0, key):
+    """``length`` GD steps from step ``start``; steps ≥ ``total`` leave the parameters unchanged,
+    so every chunk has the same length and compiles once."""
     n = x.shape[0]
 
-    def update(params, grads):
-        return jax.tree.map(lambda p, g, r: p - lr * r * g, params, grads, mults)
-
     def step(carry, t):
+        active = t < total
+
+        def update(params, grads):
+            return jax.tree.map(lambda p, g, r: jnp.where(active, p - lr * r * g, p), params, grads, mults)
+
         params, params_lin = carry
         if batch_size is None:
             xb, yb, fb = x, y, f0x
@@ -353,22 +368,21 @@ def _run_chunk(model, length, batch_size, scaled, train_lin, state, start, x, y,
     return jax.lax.scan(step, state, start + jnp.arange(length))
 
 
-@partial(jax.jit, static_argnames=("model", "scaled", "train_lin"))
-def _snapshot(model, scaled, train_lin, state, params0, alpha, sets, f0):
+@partial(jax.jit, static_argnames=("model", "scaled", "train_lin", "probe_start", "probe_size"))
+def _snapshot(model, scaled, train_lin, probe_start, probe_size, state, params0, alpha, x_all, f0_all):
     params, params_lin = state
-    out = {}
-    for name, x in sets.items():
-        out[name] = _outputs(model, params, params0, x, f0[name], alpha, scaled, False)
-        if train_lin:
-            out[name + "_lin"] = _outputs(model, params_lin, params0, x, f0[name], alpha, scaled, True)
-    out["ntk"] = _ntk(model, params, sets["probe"], sets["probe"], True)
+    out = {"all": _outputs(model, params, params0, x_all, f0_all, alpha, scaled, False)}
+    if train_lin:
+        out["all_lin"] = _outputs(model, params_lin, params0, x_all, f0_all, alpha, scaled, True)
+    x_probe = jax.lax.dynamic_slice_in_dim(x_all, probe_start, probe_size)
+    out["ntk"] = _ntk(model, params, x_probe, x_probe, True)
     out["weight_change"] = jnp.stack(relative_weight_change(params, params0))
     return out
 
 
 class _Recorder:
-    def __init__(self):
-        self.steps, self.snaps = [], []
+    def __init__(self, slices):
+        self.steps, self.snaps, self.slices = [], [], slices
 
     def add(self, step, snap):
         self.steps.append(step)
@@ -377,6 +391,9 @@ class _Recorder:
     def finish(self, config, loss, loss_lin, y_train, y_test, y_probe, train_lin, has_test, has_eval,
                lam_max, max_lr, params0, params, diverged_at, diverged_model, suggested, message):
         s = {k: np.stack([snap[k] for snap in self.snaps]) for k in self.snaps[0]}
+        for key in ("all", "all_lin"):
+            if key in s:
+                s.update({name + key[3:]: s[key][:, sl] for name, sl in self.slices.items()})
         y_train, y_probe = np.asarray(y_train), None if y_probe is None else np.asarray(y_probe)
 
         def mse(pred, y):
