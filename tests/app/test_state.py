@@ -106,7 +106,7 @@ def test_several_bad_params_one_warning_good_ones_kept():
 def test_changing_widget_changes_value():
     # Writing a changed value *into the URL* is done by the browser frontend,
     # which AppTest does not run: that half is covered by
-    # tests/browser/test_shell.py::test_url_state_round_trip.
+    # tests/browser/test_browser_shell.py::test_url_state_round_trip.
     at = run_demo()
     at.sidebar.slider(key="width").set_value(1024).run()
     at.sidebar.selectbox(key="activation").set_value("erf").run()
