@@ -61,7 +61,8 @@ def _f64(name, x, ndim, dim=None):
 def _out(*arrays):
     """Cast results to the default float precision (float32 unless float64 is enabled)."""
     dtype = jnp.result_type(float)
-    return tuple(None if a is None else np.asarray(a, dtype) for a in arrays)
+    with np.errstate(over="ignore"):  # a divergent learning rate legitimately overflows to inf
+        return tuple(None if a is None else np.asarray(a, dtype) for a in arrays)
 
 
 def _check(theta, y, f0, name="theta_train"):

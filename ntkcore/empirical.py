@@ -63,7 +63,7 @@ def _lr_tree(model, params):
     return jax.tree.map(lambda r, p: jnp.asarray(r, p.dtype), mults, params)
 
 
-@partial(jax.jit, static_argnames=("model", "lr_weighted"))
+@partial(jax.jit, static_argnames=("lr_weighted",))
 def _mlp_ntk(model: MLP, params, x1, x2, lr_weighted: bool):
     specs = model.layer_specs(params[0]["W"].shape[0])
     _, a1, d1 = _forward(model, params, x1, keep=True)
@@ -121,7 +121,7 @@ def empirical_nngp(model: MLP, params, x1: jax.Array, x2: jax.Array | None = Non
     return _mlp_nngp(model, params, x1, x2)
 
 
-@partial(jax.jit, static_argnames=("model",))
+@jax.jit
 def _mlp_nngp(model: MLP, params, x1, x2):
     spec = model.layer_specs(params[0]["W"].shape[0])[-1]
     _, a1, _ = _forward(model, params, x1, keep=True)
@@ -159,7 +159,7 @@ def monte_carlo_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, 
                              nngp if keep_samples else None, ntk if keep_samples else None)
 
 
-@partial(jax.jit, static_argnames=("model",))
+@jax.jit
 def _mc_samples(model: MLP, x1, x2, seeds):
     def one(s):
         params = model.init(jax.random.key(s), x1.shape[-1])

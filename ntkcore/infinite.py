@@ -27,6 +27,7 @@ by ~4e-3 at variance 10).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from functools import partial
 from typing import NamedTuple
@@ -70,6 +71,8 @@ def infinite_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, *,
     x2 = x1 if x2 is None else V.check_array("x2", x2, 2, x1.shape[-1])
     dtype = jnp.result_type(float)
     x1, x2 = jnp.asarray(x1, dtype), jnp.asarray(x2, dtype)
+    if model.parameterization == "ntk":  # the limit does not depend on width: share one compile
+        model = dataclasses.replace(model, width=1)
     n_quad = 0
     if model.activation in QUADRATURE:
         n_quad = _quadrature_points(model, x1, x2)
@@ -234,7 +237,7 @@ def _quadrature_points(model: MLP, x1, x2) -> int:
 
 # -- the recursion --------------------------------------------------------------
 
-@partial(jax.jit, static_argnames=("model", "lr_weighted", "n_quad"))
+@partial(jax.jit, static_argnames=("lr_weighted", "n_quad"))
 def _kernels(model: MLP, x1, x2, lr_weighted: bool, n_quad: int) -> Kernels:
     d = x1.shape[-1]
     specs = model.layer_specs(d)

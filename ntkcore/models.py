@@ -66,6 +66,7 @@ class LayerSpec(NamedTuple):
         return (self.m_b * self.sigma_b) ** 2
 
 
+@jax.tree_util.register_pytree_node_class
 @dataclasses.dataclass(frozen=True)
 class MLP:
     """Fully connected network f: R^d → R^out_dim.
@@ -80,6 +81,11 @@ class MLP:
 
     ``init(key, in_dim)`` returns the parameters (a list of {"W", "b"} dicts)
     and ``apply(params, x)`` maps x of shape (n, in_dim) to (n, out_dim).
+
+    The model is also a JAX pytree whose leaves are (w_std, b_std) and whose
+    static part is the architecture: jitted functions take it as an ordinary
+    argument, so changing σ_w or σ_b reuses the compiled code (only width,
+    depth, activation, parameterization and out_dim trigger a new compile).
     """
 
     width: int = 512
@@ -98,6 +104,20 @@ class MLP:
         object.__setattr__(self, "b_std", V.check_float("b_std", self.b_std, 0.0, 1e3))
         V.check_choice("parameterization", self.parameterization, PARAMETERIZATIONS)
         object.__setattr__(self, "out_dim", V.check_int("out_dim", self.out_dim, 1, 4096))
+
+    # -- pytree: σ_w, σ_b are data; the architecture is static ---------------
+    def tree_flatten(self):
+        return (self.w_std, self.b_std), (self.width, self.depth, self.activation, self.parameterization, self.out_dim)
+
+    @classmethod
+    def tree_unflatten(cls, aux, children):
+        # Bypass __init__: inside jit the leaves are tracers, which validation must not see.
+        obj = object.__new__(cls)
+        for name, value in zip(("width", "depth", "activation", "parameterization", "out_dim"), aux):
+            object.__setattr__(obj, name, value)
+        object.__setattr__(obj, "w_std", children[0])
+        object.__setattr__(obj, "b_std", children[1])
+        return obj
 
     # -- structure ---------------------------------------------------------
     def layer_specs(self, in_dim: int) -> tuple[LayerSpec, ...]:
@@ -152,7 +172,7 @@ class MLP:
         return int(params[0]["W"].shape[0])
 
 
-@partial(jax.jit, static_argnums=(0, 2))
+@partial(jax.jit, static_argnums=(2,))
 def _init(model: MLP, key: jax.Array, in_dim: int) -> Params:
     # One compile for the whole initialization instead of one per random draw.
     return model._init(key, in_dim)

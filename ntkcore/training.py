@@ -293,7 +293,7 @@ def _closed_form_linearized(theta_all0, slices, f0_all, y_train, scaled, config,
     return {"all": np.asarray(f_t), "loss": np.where(np.isfinite(loss), loss, np.inf)}
 
 
-@partial(jax.jit, static_argnames=("model",))
+@jax.jit
 def _apply(model, params, x):
     return model.apply(params, x)
 
@@ -335,7 +335,7 @@ def _loss(model, params, params0, x, y, f0x, alpha, scaled, lin):
     return loss / alpha ** 2 if scaled else loss
 
 
-@partial(jax.jit, static_argnames=("model", "length", "batch_size", "scaled", "train_lin"))
+@partial(jax.jit, static_argnames=("length", "batch_size", "scaled", "train_lin"))
 def _run_chunk(model, length, batch_size, scaled, train_lin, state, start, total, x, y, f0x, lr, alpha, mults,
                params0, key):
     """``length`` GD steps from step ``start``; steps ≥ ``total`` leave the parameters unchanged,
@@ -368,7 +368,7 @@ def _run_chunk(model, length, batch_size, scaled, train_lin, state, start, total
     return jax.lax.scan(step, state, start + jnp.arange(length))
 
 
-@partial(jax.jit, static_argnames=("model", "scaled", "train_lin", "probe_start", "probe_size"))
+@partial(jax.jit, static_argnames=("scaled", "train_lin", "probe_start", "probe_size"))
 def _snapshot(model, scaled, train_lin, probe_start, probe_size, state, params0, alpha, x_all, f0_all):
     params, params_lin = state
     out = {"all": _outputs(model, params, params0, x_all, f0_all, alpha, scaled, False)}
