@@ -48,7 +48,8 @@ def _decay(lam, t, lr, n, mode):
         m = np.where(np.isinf(t) & (lam > 0), 0.0, m)
     else:
         base = 1 - a * lam
-        m = np.where(lam > 0, base ** t, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):  # |1 − ηλ/N| > 1 diverges, legitimately
+            m = np.where(lam > 0, base ** t, 1.0)
         g = np.where(x > 1e-6, (1 - m) / safe, a * finite_t)
     g = np.where(np.isinf(t), np.where(lam > 0, (1 - m) / safe, 0.0), g)
     return m, g
