@@ -24,8 +24,9 @@ st.set_page_config(page_title="NTK Lab", page_icon=":material/hub:", layout="wid
 
 LESSONS = APP_DIR / "lessons"
 PAGES = [
-    st.Page(LESSONS / "welcome.py", title="Welcome", icon=":material/waving_hand:",
-            url_path="welcome", default=True),
+    # The default page is served at "/"; its own pathname is only reserved, never shown.
+    st.Page(LESSONS / "welcome.py", title="Welcome", icon=":material/waving_hand:", url_path="home",
+            default=True),
     st.Page(LESSONS / "kernel_at_init.py", title="The kernel at initialization",
             icon=":material/grid_on:", url_path="kernel-at-init"),
     st.Page(LESSONS / "training.py", title="Training is kernel regression",
@@ -38,4 +39,14 @@ PAGES = [
             icon=":material/stacked_line_chart:", url_path="nngp"),
 ]
 
-st.navigation(PAGES, position="sidebar").run()
+
+
+def _welcome_alias() -> None:
+    # Streamlit serves the default page at "/", so a shared link to /welcome would otherwise
+    # open a "Page not found" dialog; forward it (with its settings) to the real page.
+    st.switch_page(PAGES[0], query_params=st.query_params.to_dict())
+
+
+ALIASES = [st.Page(_welcome_alias, title="Welcome", url_path="welcome", visibility="hidden")]
+
+st.navigation(PAGES + ALIASES, position="sidebar").run()

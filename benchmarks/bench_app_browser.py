@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 
-PAGES = ["welcome", "kernel-at-init", "training", "drift", "spectrum", "nngp"]
+PAGES = ["", "kernel-at-init", "training", "drift", "spectrum", "nngp"]  # "" = the Welcome page
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 

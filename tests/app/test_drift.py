@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+from apptest_util import arr, run_script, specs
 
 # The page script itself (conftest puts app/ on sys.path): going through the entrypoint
 # would first run the welcome page, whose widgets share keys such as "width".
@@ -17,29 +16,8 @@ TIMEOUT = 240
 WIDTHS = (16, 48, 128, 384, 1024, 4096)
 
 
-def arr(v) -> np.ndarray:
-    """Plotly JSON data → numpy (base64 {"dtype", "bdata", "shape"} or a plain list)."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        shape = v.get("shape")
-        if isinstance(shape, str):
-            shape = [int(n) for n in shape.split(",")]
-        return a.reshape(shape) if shape is not None else a
-    return np.asarray(v, dtype=float)
-
-
 def run_page(**params) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert at.title[0].value == "Kernel drift: lazy vs rich"
-    return at
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return run_script(PAGE, TIMEOUT, params, "Kernel drift: lazy vs rich")
 
 
 def finals(spec: dict) -> dict[str, tuple[np.ndarray, np.ndarray, float | None]]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from apptest_util import arr, run_script, specs
 
 # The page script itself, as a fresh session opened on its URL (a copied link): going through
 # the entrypoint would first run Welcome, whose own widgets mask URL parameters of the same name.
@@ -17,24 +16,8 @@ PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "kernel_at_
 THETA_INF_REF = {0.0: 0.28250, np.pi / 2: 0.09270, np.pi: 0.06435}
 
 
-def arr(v) -> np.ndarray:
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return a.reshape(v["shape"]) if "shape" in v and isinstance(v["shape"], list) else a
-    return np.asarray(v, dtype=float)
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
 def run_page(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=240)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_script(PAGE, 240, params)
 
 
 @pytest.fixture(scope="module")

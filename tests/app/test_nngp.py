@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
-from test_drift import arr
+from apptest_util import arr, run_script, specs
 
 # The page script itself (conftest puts app/ on sys.path); see test_drift.py.
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "nngp.py")
@@ -15,17 +14,7 @@ TIMEOUT = 240
 
 
 def run_page(**params) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert at.title[0].value == "NNGP and ensembles"
-    return at
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return run_script(PAGE, TIMEOUT, params, "NNGP and ensembles")
 
 
 def traces(spec: dict, name: str) -> list[dict]:

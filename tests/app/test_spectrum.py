@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from apptest_util import arr, run_script, specs
 
 # The page script itself, as a fresh session opened on its URL (see test_kernel_at_init.py).
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "spectrum.py")
 
 
-def arr(v) -> np.ndarray:
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return a.reshape(v["shape"]) if isinstance(v.get("shape"), list) else a
-    return np.asarray(v, dtype=float)
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+def run_page(params: dict[str, str] | None = None) -> AppTest:
+    return run_script(PAGE, 240, params)
 
 
 def metrics(at) -> dict[str, float]:
     return {m.label: float(m.value) for m in at.metric}
-
-
-def run_page(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=240)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def traces(spec, name_start):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+from apptest_util import arr, run_script, specs
 
 # The page script itself (conftest puts the repo root and app/ on sys.path): a
 # fresh session opened on this page's URL, as a copied link would be. Going
@@ -17,29 +16,8 @@ PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "training.p
 TIMEOUT = 180
 
 
-def arr(v) -> np.ndarray:
-    """Decode a Plotly array (base64 typed array, shape "r, c" for 2-D, or a plain list)."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        shape = v.get("shape")
-        if isinstance(shape, str):
-            shape = [int(n) for n in shape.split(",")]
-        return a.reshape(shape) if shape else a
-    return np.asarray(v, dtype=float)
-
-
 def run_training(**params) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert at.title[0].value == "Training is kernel regression"
-    return at
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return run_script(PAGE, TIMEOUT, params, "Training is kernel regression")
 
 
 def by_name(data: list[dict]) -> dict[str, dict]:

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+from apptest_util import arr, run_script, specs
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 TIMEOUT = 180
 
 
-def arr(v) -> np.ndarray:
-    """Decode a Plotly array (base64 typed array or plain list) from the spec JSON."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        shape = v.get("shape")
-        if isinstance(shape, str):  # 2-D arrays: "rows, cols"
-            shape = [int(n) for n in shape.split(",")]
-        return a.reshape(shape) if shape else a
-    return np.asarray(v, dtype=float)
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+def run_welcome(**params) -> AppTest:
+    return run_script(ENTRY, TIMEOUT, params)
 
 
 def traces(spec: dict) -> dict[str, dict]:
@@ -40,15 +28,6 @@ def find(tr: dict[str, dict], prefix: str) -> dict:
 def metric(at, label: str) -> float:
     (m,) = [m for m in at.metric if m.label.startswith(label)]
     return float(m.value.split()[0])
-
-
-def run_welcome(**params) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def test_default_fit_figure_and_lesson_map():
