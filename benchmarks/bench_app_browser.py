@@ -83,12 +83,14 @@ def main():
                 slider = page.locator("[data-testid=stSidebar] input[type=range]").first
                 slider.focus()
                 label = page.locator("[data-testid=stSidebar] [data-testid=stSlider]").first.inner_text().split("\n")[0]
-                change = slider_step(page, "ArrowRight")
-                back = slider_step(page, "ArrowLeft")
+                at_max = slider.evaluate("el => Number(el.value) >= Number(el.max)")
+                forward, backward = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+                change = slider_step(page, forward)
+                back = slider_step(page, backward)
                 errors += page.locator("[data-testid=stException]").count()
                 ctx.close()
                 rows.append((name, first, again, label, change, back, errors))
-                print(f"  {name}: {first:.1f}s / {again:.1f}s / {change:.2f}s / {back:.2f}s", file=sys.stderr)
+                print(f"  /{name}: {first:.1f}s / {again:.1f}s / {change:.2f}s / {back:.2f}s", file=sys.stderr)
             browser.close()
     finally:
         server.stop()
