@@ -188,7 +188,8 @@ def animated_figure(
         sliders=[
             {
                 "active": 0,
-                "x": 0.2, "xanchor": "left", "len": 0.8,
+                # start right of the Play/Pause buttons, which otherwise cover the slider's label
+                "x": 0.24, "xanchor": "left", "len": 0.76,
                 "y": -0.12, "yanchor": "top",
                 "pad": {"t": 30},
                 "currentvalue": {"prefix": slider_prefix, "font": {"size": FONT_SIZE}},

@@ -16,12 +16,6 @@ DASHES = {"net": "solid", "lin": "dash", "inf": "dot"}
 WIDTHS = {"net": 3.0, "lin": 3.0, "inf": 4.0}
 
 
-def _make_room_for_buttons(fig: go.Figure) -> None:
-    """Start the step slider right of the Play/Pause buttons (they overlap its label otherwise)."""
-    fig.layout.sliders[0].x = 0.24
-    fig.layout.sliders[0].len = 0.76
-
-
 def _legend_below(fig: go.Figure, height: int) -> None:
     fig.update_layout(height=height, legend={"orientation": "h", "yanchor": "top", "y": -0.2,
                                              "x": 0.0, "xanchor": "left"},
@@ -72,7 +66,6 @@ def functions_1d(r: dict) -> go.Figure:
         slider_prefix="GD step ", frame_ms=120, xrange=(float(x[0]), float(x[-1])), yrange=(lo, hi),
         hovermode="x unified",
     )
-    _make_room_for_buttons(fig)
     fig.update_layout(height=540, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
                                           "x": 0.0, "xanchor": "left"},
                       margin={"t": 100})
@@ -125,7 +118,6 @@ def functions_2d(r: dict) -> go.Figure:
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
     fig.update_xaxes(constrain="domain")
-    _make_room_for_buttons(fig)
     fig.update_layout(height=760, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
                                           "x": 0.0, "xanchor": "left"},
                       margin={"t": 110})
