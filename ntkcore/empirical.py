@@ -52,13 +52,20 @@ def empirical_ntk(model: Any, params: Any, x1: jax.Array, x2: jax.Array | None =
     x1, x2 = _pair(model, params, x1, x2)
     if method == "structured" and not isinstance(model, MLP):
         raise ValueError("method='structured' needs an MLP; use 'auto' or 'jacobian' for other models")
-    if isinstance(model, MLP) and method != "jacobian":
+    return _ntk(model, params, x1, x2, lr_weighted, structured=method != "jacobian")
+
+
+def _ntk(model, params, x1, x2, lr_weighted: bool, structured: bool = True):
+    """The structured MLP path or the Jacobian contraction, without input checks (usable inside jit)."""
+    if structured and isinstance(model, MLP):
         return _mlp_ntk(model, params, x1, x2, lr_weighted)
-    mults = _lr_tree(model, params) if lr_weighted else None
-    return _jacobian_ntk(model.apply, params, x1, x2, mults)
+    return _jacobian_ntk(model.apply, params, x1, x2, _lr_tree(model, params) if lr_weighted else None)
 
 
 def _lr_tree(model, params):
+    """Learning-rate multipliers as scalars shaped like ``params`` (all 1 for a model without any)."""
+    if not hasattr(model, "lr_multipliers"):
+        return jax.tree.map(lambda p: jnp.asarray(1.0, p.dtype), params)
     mults = model.lr_multipliers(_in_dim(model, params))
     return jax.tree.map(lambda r, p: jnp.asarray(r, p.dtype), mults, params)
 

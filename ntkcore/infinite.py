@@ -244,15 +244,11 @@ def _kernels(model: MLP, x1, x2, lr_weighted: bool, n_quad: int) -> Kernels:
     e12 = x1 @ x2.T / d
     e11 = jnp.sum(x1 ** 2, -1) / d
     e22 = jnp.sum(x2 ** 2, -1) / d
-    theta = None
+    theta = edot12 = 0.0  # nothing below the first layer
     for l, spec in enumerate(specs):
         r_w, r_b = (spec.lr_w, spec.lr_b) if lr_weighted else (1.0, 1.0)
-        c = r_w * spec.m_w ** 2 * spec.fan_in * e12 + r_b * spec.m_b ** 2
+        theta = r_w * spec.m_w ** 2 * spec.fan_in * e12 + r_b * spec.m_b ** 2 + spec.omega2 * edot12 * theta
         k12 = spec.omega2 * e12 + spec.beta2
-        if theta is None:
-            theta = c
-        else:
-            theta = c + spec.omega2 * edot12 * theta  # noqa: F821 (set on the previous layer)
         if l == len(specs) - 1:
             return Kernels(k12, theta)
         k11 = spec.omega2 * e11 + spec.beta2

@@ -149,17 +149,6 @@ class MLP:
         """θ0: W_l ~ N(0, σ_W²), b_l ~ N(0, σ_b²) in the default float dtype."""
         return _init(self, key, V.check_int("in_dim", in_dim, 1))
 
-    def _init(self, key, in_dim):
-        dtype = jnp.result_type(float)
-        params = []
-        for spec, k in zip(self.layer_specs(in_dim), jax.random.split(key, self.depth + 1)):
-            kw, kb = jax.random.split(k)
-            params.append({
-                "W": spec.sigma_w * jax.random.normal(kw, (spec.fan_in, spec.fan_out), dtype),
-                "b": spec.sigma_b * jax.random.normal(kb, (spec.fan_out,), dtype),
-            })
-        return params
-
     def lr_multipliers(self, in_dim: int) -> Params:
         """Per-parameter learning-rate multipliers r, a pytree shaped like the params' leaves (scalars)."""
         return [{"W": s.lr_w, "b": s.lr_b} for s in self.layer_specs(in_dim)]
@@ -174,8 +163,16 @@ class MLP:
 
 @partial(jax.jit, static_argnums=(2,))
 def _init(model: MLP, key: jax.Array, in_dim: int) -> Params:
-    # One compile for the whole initialization instead of one per random draw.
-    return model._init(key, in_dim)
+    # Jitted as a whole: one compile for the initialization instead of one per random draw.
+    dtype = jnp.result_type(float)
+    params = []
+    for spec, k in zip(model.layer_specs(in_dim), jax.random.split(key, model.depth + 1)):
+        kw, kb = jax.random.split(k)
+        params.append({
+            "W": spec.sigma_w * jax.random.normal(kw, (spec.fan_in, spec.fan_out), dtype),
+            "b": spec.sigma_b * jax.random.normal(kb, (spec.fan_out,), dtype),
+        })
+    return params
 
 
 def _forward(model: MLP, params: Params, x: jax.Array, keep: bool = False):

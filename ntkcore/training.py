@@ -26,10 +26,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as V
-from .empirical import _jacobian_ntk, _lr_tree, _mlp_ntk
+from .empirical import _lr_tree, _ntk
 from .linearize import linear_apply
 from .metrics import function_gap, kernel_distance, kernel_target_alignment, relative_kernel_change, relative_weight_change
-from .models import MLP
 
 DIVERGENCE_FACTOR = 1e6  # a loss this many times its initial value counts as divergence
 
@@ -174,8 +173,7 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
 
     if params0 is None:
         params0 = model.init(jax.random.key(config.seed), d)
-    mults = _lr_tree(model, params0) if hasattr(model, "lr_multipliers") else \
-        jax.tree.map(lambda p: np.ones((), p.dtype), params0)
+    mults = _lr_tree(model, params0)
     scaled = config.output_scale is not None
     alpha = jnp.asarray(config.output_scale if scaled else 1.0, x_train.dtype)
     lr = jnp.asarray(config.lr, x_train.dtype)
@@ -197,7 +195,8 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     # closed-form linearized dynamics.
     theta_all0 = np.asarray(_ntk(model, params0, x_all, x_train, True))
     theta_train0 = theta_all0[slices["train"]]
-    lam_max = float(np.linalg.eigvalsh(np.asarray(theta_train0, np.float64))[-1]) / n
+    eig = np.linalg.eigh(np.asarray(theta_train0, np.float64))
+    lam_max = float(eig[0][-1]) / n
     max_lr = 2.0 / lam_max if lam_max > 0 else math.inf
 
     chunk = max(1, math.ceil(config.steps / config.n_records))
@@ -205,7 +204,8 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     closed = train_lin and (config.linearized_method == "closed_form" or
                             (config.linearized_method == "auto" and config.batch_size is None))
     grad_lin = train_lin and not closed
-    lin = _closed_form_linearized(theta_all0, slices, f0_all, y_train, scaled, config, record_steps) if closed else None
+    lin = _closed_form_linearized(theta_all0, eig, slices, f0_all, y_train, scaled, config, record_steps) \
+        if closed else None
 
     key = jax.random.key(config.seed + 1)
     state = (params0, params0)
@@ -269,7 +269,7 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     return traj
 
 
-def _closed_form_linearized(theta_all0, slices, f0_all, y_train, scaled, config, record_steps):
+def _closed_form_linearized(theta_all0, eig, slices, f0_all, y_train, scaled, config, record_steps):
     """The linearized model's outputs at ``record_steps`` and its per-step loss, in closed form.
 
     GD on f_lin is linear in function space with the lr-weighted Θ0; with the
@@ -284,7 +284,7 @@ def _closed_form_linearized(theta_all0, slices, f0_all, y_train, scaled, config,
                                 theta_test_train=theta_all0, f0_train=start[tr], f0_test=start, mode="gd")
     # per-step loss ½·mean‖r_t‖² with r_t = V diag((1 − ηλ/N)^t) Vᵀ r_0, all steps at once
     n = theta_train0.shape[0]
-    lam, vec = np.linalg.eigh(np.asarray(theta_train0, np.float64))
+    lam, vec = eig  # of Θ0(X, X), float64
     r0 = vec.T @ (np.asarray(start[tr], np.float64) - np.asarray(y_train, np.float64))
     steps = np.arange(config.steps, dtype=float)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
@@ -315,13 +315,6 @@ def _targets(name, y, n, k):
 def _first_bad(losses: np.ndarray, loss0: float) -> int | None:
     bad = ~np.isfinite(losses) | (losses > DIVERGENCE_FACTOR * loss0)
     return int(np.argmax(bad)) if bad.any() else None
-
-
-def _ntk(model, params, x1, x2, lr_weighted):
-    if isinstance(model, MLP):
-        return _mlp_ntk(model, params, x1, x2, lr_weighted)
-    mults = _lr_tree(model, params) if (lr_weighted and hasattr(model, "lr_multipliers")) else None
-    return _jacobian_ntk(model.apply, params, x1, x2, mults)
 
 
 def _outputs(model, params, params0, x, f0x, alpha, scaled, lin):

@@ -1,5 +1,4 @@
 """Training: lazy scaling with width, divergence handling, SGD, the output-scale knob, muP."""
-import jax
 import numpy as np
 import pytest
 
