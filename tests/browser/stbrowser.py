@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 APP_IDLE_TIMEOUT_MS = 120_000
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def wait_for_app_idle(page, timeout_ms: int = APP_IDLE_TIMEOUT_MS) -> None:
@@ -25,6 +26,20 @@ def wait_for_app_idle(page, timeout_ms: int = APP_IDLE_TIMEOUT_MS) -> None:
     # that was just sent); settle briefly and check again.
     page.wait_for_timeout(250)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def open_page(page, url: str, height: int | None = 1000, timeout_ms: int = APP_IDLE_TIMEOUT_MS) -> list[str]:
+    """Open ``url`` (viewport 1400×``height``; None keeps the context's) and wait for the script run.
+
+    Returns the list that collects the page's uncaught JavaScript errors from now on.
+    """
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    if height is not None:
+        page.set_viewport_size({"width": 1400, "height": height})
+    page.goto(url)
+    wait_for_app_idle(page, timeout_ms=timeout_ms)
+    return errors
 
 
 def screenshot(page, name: str, full_page: bool = True) -> Path:

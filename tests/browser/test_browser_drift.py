@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
-CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def trace_y(page, i: int, trace: int = 0) -> list[float]:
@@ -17,11 +16,7 @@ def trace_y(page, i: int, trace: int = 0) -> list[float]:
 
 
 def test_drift_page(page, base_url):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{base_url}/drift")
-    wait_for_app_idle(page, timeout_ms=180_000)
+    errors = open_page(page, f"{base_url}/drift", timeout_ms=180_000)
     assert page.locator("[data-testid=stException]").count() == 0
     plots = page.locator(CHART)
     plots.nth(3).wait_for(state="visible")

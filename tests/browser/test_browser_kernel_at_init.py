@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 # a trace's y values as a string (plotly.js keeps base64 {bdata} objects after a re-render)
@@ -11,22 +11,18 @@ Y_JS = "el => { const y = el.data[I].y; return y.bdata ? y.bdata : Array.from(y)
 
 
 def chart_title(page, i: int) -> str:
-    return page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").nth(i).evaluate(
+    return page.locator(CHART).nth(i).evaluate(
         "el => el.layout.title.text")
 
 
 def slice_y(page) -> list[float]:
-    return page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").nth(1).evaluate(
+    return page.locator(CHART).nth(1).evaluate(
         Y_JS.replace("I", "0"))
 
 
 def test_kernel_at_init_page(page, base_url):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{base_url}/kernel-at-init")
-    wait_for_app_idle(page)
-    plots = page.locator("[data-testid=stPlotlyChart] .js-plotly-plot")
+    errors = open_page(page, f"{base_url}/kernel-at-init")
+    plots = page.locator(CHART)
     plots.nth(2).wait_for(state="visible")
     assert plots.count() == 3
     assert page.locator("[data-testid=stException]").count() == 0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
-CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def member_count(page) -> int:
@@ -16,11 +15,7 @@ def member_count(page) -> int:
 
 
 def test_nngp_page(page, base_url):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1400, "height": 2400})
-    page.goto(f"{base_url}/nngp")
-    wait_for_app_idle(page, timeout_ms=180_000)
+    errors = open_page(page, f"{base_url}/nngp", height=2400, timeout_ms=180_000)
     assert page.locator("[data-testid=stException]").count() == 0
     page.locator(CHART).nth(1).wait_for(state="visible")
     assert member_count(page) == 10

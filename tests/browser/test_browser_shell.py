@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from stbrowser import screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,7 @@ def url_params(page) -> dict[str, str]:
 
 @pytest.mark.parametrize("path, title", list(PAGES.items()))
 def test_page_loads_by_url(page, base_url, path, title):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base_url}/{path}")
-    wait_for_app_idle(page)
+    errors = open_page(page, f"{base_url}/{path}", height=None)
 
     assert page.locator("[data-testid=stException]").count() == 0
     h1 = page.locator("[data-testid=stMain] h1").first
@@ -149,7 +146,7 @@ def test_malformed_url_param_warns_and_falls_back(page, state_demo_url, query, e
 def test_figure_helpers_render_and_animate(page, state_demo_url):
     page.goto(state_demo_url)
     wait_for_app_idle(page)
-    plots = page.locator("[data-testid=stPlotlyChart] .js-plotly-plot")
+    plots = page.locator(CHART)
     plots.nth(1).wait_for(state="visible")
     assert plots.count() == 2
     n_frames = plots.nth(1).evaluate("el => el._transitionData._frames.length")

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 # a trace's y values as a string (plotly.js keeps base64 {bdata} objects after a re-render)
 Y_JS = "el => { const y = el.data[I].y; return y.bdata ? y.bdata : Array.from(y).join(','); }"
-PLOTS = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def test_spectrum_page(page, base_url):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{base_url}/spectrum")
-    wait_for_app_idle(page)
-    plots = page.locator(PLOTS)
+    errors = open_page(page, f"{base_url}/spectrum")
+    plots = page.locator(CHART)
     plots.nth(3).wait_for(state="visible")
     assert plots.count() == 4
     assert page.locator("[data-testid=stException]").count() == 0

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
-CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def test_training_animates_and_rerenders(page, base_url):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{base_url}/training")
-    wait_for_app_idle(page)
+    errors = open_page(page, f"{base_url}/training")
     charts = page.locator(CHART)
     charts.nth(2).wait_for(state="visible")
     assert page.locator("[data-testid=stException]").count() == 0

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from stbrowser import screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
-CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def network_trace_name(page) -> str:
@@ -19,11 +18,7 @@ def network_trace_name(page) -> str:
 
 
 def test_welcome_loads_changes_width_and_links(page, base_url):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(base_url)
-    wait_for_app_idle(page)
+    errors = open_page(page, base_url)
     page.locator(CHART).first.wait_for(state="visible")
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.locator(CHART).count() == 1
