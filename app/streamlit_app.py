@@ -38,6 +38,12 @@ PAGES = [
     st.Page(LESSONS / "nngp.py", title="NNGP and ensembles",
             icon=":material/stacked_line_chart:", url_path="nngp"),
 ]
+# Later lessons go in their own sidebar sections (append pages; empty sections are not shown).
+BEYOND_MLPS: list = []       # issue 4: other architectures
+BEYOND_LAZY: list = []       # issue 5: where the kernel picture breaks
+CLASSROOM: list = []         # issue 6: presets, guided tours
+SECTIONS = {"Lessons": PAGES, "Other architectures": BEYOND_MLPS, "Beyond the lazy regime": BEYOND_LAZY,
+            "Classroom": CLASSROOM}
 
 
 
@@ -49,4 +55,5 @@ def _welcome_alias() -> None:
 
 ALIASES = [st.Page(_welcome_alias, title="Welcome", url_path="welcome", visibility="hidden")]
 
-st.navigation(PAGES + ALIASES, position="sidebar").run()
+SECTIONS = {name: pages + (ALIASES if name == "Lessons" else []) for name, pages in SECTIONS.items() if pages}
+st.navigation(SECTIONS, position="sidebar").run()
