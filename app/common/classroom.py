@@ -111,3 +111,133 @@ def prompt(markdown: str, title: str = "What to notice / Try this") -> None:
     with st.container(border=True, key=f"ntk_prompt_{abs(hash(markdown)) % 10**10}"):
         st.markdown(f"**:material/lightbulb: {title}**")
         st.markdown(markdown)
+
+
+# --------------------------------------------------------------------------------------------
+# Hooks called by common.state.render_controls (so every page gets them without edits)
+# --------------------------------------------------------------------------------------------
+PAGE_STATE = "_ntk_page"  # {"page": page_key, "settings": {key: value}} of the current run
+OVERRIDES = "_ntk_hidden_overrides"  # values the guided mode set for hidden controls
+
+PRESENTER_CSS = """
+<style>
+/* Presenter mode (?present=1): projector-friendly, high contrast, figures and prompts only. */
+[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl] { display: none !important; }
+[data-testid=stMainBlockContainer] { max-width: 100% !important; padding: 1.5rem 2.5rem 2rem !important; }
+[data-testid=stMain] { color: #000 !important; }
+[data-testid=stMain] h1 { font-size: 3.2rem !important; font-weight: 800 !important; color: #000 !important; }
+[data-testid=stMain] h2, [data-testid=stMain] h3 { font-size: 2.2rem !important; color: #000 !important; }
+[data-testid=stMain] [data-testid=stMarkdownContainer] p,
+[data-testid=stMain] [data-testid=stMarkdownContainer] li { font-size: 1.45rem !important; line-height: 1.45 !important; }
+[data-testid=stMain] [data-testid=stCaptionContainer] { display: none !important; }
+[data-testid=stMetricValue] { font-size: 3rem !important; color: #000 !important; }
+[data-testid=stMetricLabel] p { font-size: 1.3rem !important; }
+[data-testid=stStatusWidget], [data-testid=stExpander]:has([data-testid=stStatusWidget]) { display: none !important; }
+[class*="st-key-ntk_prompt"] { border: 4px solid #000 !important; background: #FFF8DC !important;
+                                 border-radius: 0.6rem !important; padding: 1rem 1.4rem !important; }
+[class*="st-key-ntk_prompt"] p, [class*="st-key-ntk_prompt"] li { font-size: 1.7rem !important; color: #000 !important; }
+</style>
+"""
+
+
+def apply_page_modes() -> None:
+    """Presenter mode: collapse the sidebar and inject the projector CSS."""
+    if presenter():
+        # Additive set_page_config call (Streamlit ≥ 1.4x): only changes the sidebar state.
+        st.set_page_config(initial_sidebar_state="collapsed")
+        st.html(PRESENTER_CSS)
+
+
+def hidden_value(c):
+    """Value of a control without a widget: guided-mode override, else its URL value, else default."""
+    overrides = st.session_state.get(OVERRIDES, {})
+    if c.key in overrides:
+        return overrides[c.key]
+    raw = _raw(c.key)
+    if raw is not None:
+        ok, value = c.parse(raw)
+        if ok:
+            return value
+    return c.default
+
+
+def before_widgets(page_key: str, controls) -> None:
+    """Called before the widgets are created: the guided mode may set control values."""
+    from common import guide
+
+    guide.before_widgets(page_key, controls)
+
+
+def url_value(c, value) -> str:
+    """How ``value`` of control ``c`` is written in a URL."""
+    if c.kind == "toggle":
+        return "true" if value else "false"
+    return c.fmt(value)
+
+
+def page_path() -> str:
+    """This page's URL without the query string ('' when unknown, e.g. in AppTest)."""
+    try:
+        url = st.context.url or ""
+    except Exception:
+        url = ""
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def link(controls, values, hide: list[str] | None = None, present: bool = False,
+         keep_modes: bool = False) -> str:
+    """A URL reproducing ``values`` (non-default ones only) with the reduced-UI parameters."""
+    from urllib.parse import urlencode
+
+    params = {c.key: url_value(c, values[c.key]) for c in controls if values[c.key] != c.default}
+    if keep_modes:
+        for name in MODE_PARAMS:
+            raw = _raw(name)
+            if raw is not None:
+                params[name] = raw
+    if hide:
+        params[HIDE] = ",".join(hide)
+    if present:
+        params[PRESENT] = "1"
+    query = urlencode(params, safe=",")
+    return page_path() + ("?" + query if query else "")
+
+
+def settings() -> dict:
+    """{"page": page_key, "settings": {...}} of the current run (what exports record)."""
+    return st.session_state.get(PAGE_STATE, {"page": None, "settings": {}})
+
+
+def after_widgets(page_key: str, controls, values: dict, container) -> None:
+    """Record the settings for exports, add the Share box and the guided-mode panel."""
+    st.session_state[PAGE_STATE] = {
+        "page": page_key,
+        "settings": {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()},
+    }
+    if container is st.sidebar:
+        share_box(page_key, controls, values)
+    from common import guide
+
+    guide.panel(page_key, controls)
+
+
+def share_box(page_key: str, controls, values: dict) -> None:
+    """Sidebar: copy link to this exact view, and a builder for reduced-UI links."""
+    with st.sidebar.expander("Share / classroom", icon=":material/share:"):
+        st.markdown("**Link to this view** (copy with the icon at the right)")
+        st.code(link(controls, values, keep_modes=True), language=None, wrap_lines=True)
+        st.markdown("**Share a reduced version**")
+        labels = {c.key: c.label for c in controls}
+        hide = st.multiselect(
+            "Hide these controls", options=list(labels), format_func=labels.get,
+            key=f"_ntk_share_hide_{page_key}",
+            help="Hidden controls keep their current value and still drive the figures.",
+        )
+        no_text = st.checkbox("Hide the explanations", key=f"_ntk_share_text_{page_key}")
+        present = st.checkbox("Presenter mode (large fonts, no sidebar)",
+                              key=f"_ntk_share_present_{page_key}")
+        reduced = link(controls, values, hide=hide + ([TEXT] if no_text else []), present=present)
+        st.code(reduced, language=None, wrap_lines=True)
+        from common import guide
+
+        guide.toggle_button(page_key)

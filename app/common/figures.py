@@ -207,11 +207,43 @@ def animated_figure(
     return fig
 
 
+PRESENTER_SCALE = 1.5  # font scale of every figure in presenter mode (?present=1)
+
+
+def scale_fonts(fig: go.Figure, factor: float = PRESENTER_SCALE) -> go.Figure:
+    """Scale the app's figure fonts (titles, axes, ticks, legend, slider) by ``factor``, in place."""
+    size = round(FONT_SIZE * factor)
+    fig.update_layout(
+        font={"size": size}, title_font_size=round(TITLE_SIZE * factor),
+        legend_font_size=size - 1, hoverlabel_font_size=size - 1,
+    )
+    fig.update_xaxes(title_font_size=size, tickfont_size=size - 2)
+    fig.update_yaxes(title_font_size=size, tickfont_size=size - 2)
+    fig.for_each_annotation(lambda a: a.update(font_size=size))
+    for s in fig.layout.sliders or ():
+        s.currentvalue.font.size = size
+    return fig
+
+
 def show(fig: go.Figure, key: str | None = None, height: int | str = "content") -> None:
     """Render ``fig`` full-width with the app's Plotly config.
 
     Give a stable ``key`` to charts whose figure changes with the controls.
+    Classroom modes (``common.classroom``): in presenter mode the fonts are
+    scaled up; in a guided step the figure waits for the student's answer; with
+    a ``key`` a compact "Download data" (CSV/JSON with the page's settings)
+    follows the chart.
     """
+    from common import classroom, export, guide
+
+    if guide.hide_figures():
+        st.info("Figure hidden: answer the question of the guided step above to reveal it.",
+                icon=":material/visibility_off:")
+        return
+    if classroom.presenter():
+        scale_fonts(fig)
     st.plotly_chart(
         fig, width="stretch", height=height, key=key, config=PLOTLY_CONFIG, theme=None
     )
+    if key is not None and not classroom.presenter():
+        export.download_menu(fig, key)

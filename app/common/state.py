@@ -221,6 +221,11 @@ def render_controls(
 
     Returns ``{key: value}``. ``page_key`` only namespaces internal state
     (the warning, the button key); URL parameters are the bare control keys.
+
+    Classroom modes (``common.classroom``): controls named in ``hide=`` (or
+    left out of ``show=``) get no widget but keep their URL/default value;
+    ``present=1`` collapses the sidebar; ``guide=1`` adds the guided steps; the
+    sidebar ends with a "Share" box (copy link, reduced-UI link builder).
     """
     if container is None:
         container = st.sidebar
@@ -232,7 +237,14 @@ def render_controls(
     if notes:
         container.warning("\n\n".join(notes), icon=":material/link_off:")
 
-    values = {c.key: _widget(c, container) for c in controls}
+    from common import classroom  # local: classroom imports nothing from here at import time
+
+    classroom.apply_page_modes()
+    classroom.before_widgets(page_key, controls)
+    values = {
+        c.key: (classroom.hidden_value(c) if classroom.is_hidden(c.key) else _widget(c, container))
+        for c in controls
+    }
 
     if reset_button:
         container.button(
@@ -243,6 +255,7 @@ def render_controls(
             args=(tuple(controls),),
             help="Set every control on this page back to its default value",
         )
+    classroom.after_widgets(page_key, controls, values, container)
     return values
 
 
