@@ -41,7 +41,10 @@ PAGES = [
 # Later lessons go in their own sidebar sections (append pages; empty sections are not shown).
 BEYOND_MLPS: list = []       # issue 4: other architectures
 BEYOND_LAZY: list = []       # issue 5: where the kernel picture breaks
-CLASSROOM: list = []         # issue 6: presets, guided tours
+CLASSROOM: list = [         # issue 6: presets, guided tours
+    st.Page(LESSONS / "presets.py", title="Preset gallery", icon=":material/collections_bookmark:",
+            url_path="presets"),
+]
 SECTIONS = {"Lessons": PAGES, "Other architectures": BEYOND_MLPS, "Beyond the lazy regime": BEYOND_LAZY,
             "Classroom": CLASSROOM}
 

@@ -30,6 +30,7 @@ GUIDE = "guide"
 # Pseudo-control names accepted in hide=/show= next to the page's control keys.
 TEXT = "text"
 PROMPTS = "prompts"
+CODE = "code"  # the "Reproduce in Python" expander
 MODE_PARAMS = (HIDE, SHOW, PRESENT, GUIDE)
 _TRUE = ("1", "true", "yes", "on")
 
@@ -80,7 +81,7 @@ def is_hidden(name: str) -> bool:
     if name in hidden_names():
         return True
     shown = shown_names()
-    if shown is not None and name != PROMPTS and name not in shown:
+    if shown is not None and name not in (PROMPTS, CODE) and name not in shown:
         return True
     return False
 
@@ -122,7 +123,7 @@ OVERRIDES = "_ntk_hidden_overrides"  # values the guided mode set for hidden con
 PRESENTER_CSS = """
 <style>
 /* Presenter mode (?present=1): projector-friendly, high contrast, figures and prompts only. */
-[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl] { display: none !important; }
+/* the sidebar starts collapsed (set_page_config); its » button still opens the controls */
 [data-testid=stMainBlockContainer] { max-width: 100% !important; padding: 1.5rem 2.5rem 2rem !important; }
 [data-testid=stMain] { color: #000 !important; }
 [data-testid=stMain] h1 { font-size: 3.2rem !important; font-weight: 800 !important; color: #000 !important; }
@@ -130,9 +131,10 @@ PRESENTER_CSS = """
 [data-testid=stMain] [data-testid=stMarkdownContainer] p,
 [data-testid=stMain] [data-testid=stMarkdownContainer] li { font-size: 1.45rem !important; line-height: 1.45 !important; }
 [data-testid=stMain] [data-testid=stCaptionContainer] { display: none !important; }
-[data-testid=stMetricValue] { font-size: 3rem !important; color: #000 !important; }
-[data-testid=stMetricLabel] p { font-size: 1.3rem !important; }
-[data-testid=stStatusWidget], [data-testid=stExpander]:has([data-testid=stStatusWidget]) { display: none !important; }
+[data-testid=stMain] [data-testid=stMetricValue] p { font-size: 2.6rem !important; color: #000 !important; font-weight: 600; }
+[data-testid=stMain] [data-testid=stMetricLabel] p { font-size: 1.2rem !important; }
+/* finished progress boxes (st.status) are noise on a projector */
+[data-testid=stMain] [data-testid=stExpander]:has([data-testid=stExpanderIconCheck]) { display: none !important; }
 [class*="st-key-ntk_prompt"] { border: 4px solid #000 !important; background: #FFF8DC !important;
                                  border-radius: 0.6rem !important; padding: 1rem 1.4rem !important; }
 [class*="st-key-ntk_prompt"] p, [class*="st-key-ntk_prompt"] li { font-size: 1.7rem !important; color: #000 !important; }
@@ -241,3 +243,25 @@ def share_box(page_key: str, controls, values: dict) -> None:
         from common import guide
 
         guide.toggle_button(page_key)
+
+
+def reproduce(page_key: str, settings: dict) -> None:
+    """A "Reproduce in Python" expander: an ntkcore script that prints this page's numbers.
+
+    ``settings`` are the values the page actually used (after any fallback). The
+    per-lesson templates live in ``app/snippets.py``. Hidden in presenter mode
+    and with ``hide=code``.
+    """
+    if presenter() or CODE in hidden_names():
+        return
+    try:
+        import snippets
+    except ImportError:
+        return
+    code = snippets.render(page_key, settings)
+    if code is None:
+        return
+    with st.expander("Reproduce in Python", icon=":material/code:"):
+        st.caption("A plain script (no Streamlit) with this page's current settings: it calls ntkcore and "
+                   "prints the numbers shown here. Run it in the repository after `pip install -e .`.")
+        st.code(code, language="python")

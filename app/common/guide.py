@@ -82,7 +82,15 @@ def before_widgets(page_key: str, controls) -> None:
 def answer(page_key: str, index: int | None = None) -> int | None:
     """The option the student picked in step ``index`` (default: current), or None."""
     i = current(page_key) if index is None else index
-    return st.session_state.get(_k(page_key, f"answer_{i}"))
+    return st.session_state.get(_k(page_key, f"first_{i}"))
+
+
+def _record(page_key: str, i: int) -> None:
+    """Radio callback: keep the student's first prediction (later clicks do not change the verdict)."""
+    picked = st.session_state.get(_k(page_key, f"answer_{i}"))
+    options = steps_for(page_key)[i].options
+    if _k(page_key, f"first_{i}") not in st.session_state and picked in options:
+        st.session_state[_k(page_key, f"first_{i}")] = options.index(picked)
 
 
 def hide_figures() -> bool:
@@ -131,11 +139,13 @@ def panel(page_key: str, controls=()) -> None:
             st.caption("This step sets " + ", ".join(
                 f"{labels[k].label if k in labels else k} = {labels[k].fmt(v) if k in labels else v}"
                 for k, v in step.settings.items()))
-        picked = st.radio(
-            f"**Predict:** {step.question}", options=list(range(len(step.options))),
-            format_func=lambda j: step.options[j], index=None, key=_k(page_key, f"answer_{i}"),
-            disabled=answer(page_key) is not None,
+        first = answer(page_key)
+        st.radio(
+            f"**Predict:** {step.question}", options=list(step.options),
+            index=None if first is None else first,
+            key=_k(page_key, f"answer_{i}"), on_change=_record, args=(page_key, i),
         )
+        picked = answer(page_key)
         if picked is None:
             st.caption("Pick an answer to reveal the figures and the explanation.")
         else:

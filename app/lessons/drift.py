@@ -2,25 +2,26 @@
 
 import streamlit as st
 
+from common.classroom import explain, prompt, reproduce
 from common.figures import show
 from common.state import Control, progress, render_controls
 from compute import drift as C
 from plots import drift as P
 
 st.title("Kernel drift: lazy vs rich")
-st.markdown(
+explain(
     "The NTK picture assumes the kernel stays at its initial value Θ₀ during training. "
     "How true is that? We train one-hidden-layer ReLU networks of six widths on the same task "
     "(20 points on the unit circle, target cos 2γ — the reference run of Lee et al. 2019) and "
     "measure how far the kernel and the weights move."
 )
-st.latex(
-    r"\frac{\|\Theta_t-\Theta_0\|_F}{\|\Theta_0\|_F},\qquad "
+explain(
+    r"$$\frac{\|\Theta_t-\Theta_0\|_F}{\|\Theta_0\|_F},\qquad "
     r"S(\Theta_0,\Theta_t)=1-\frac{\langle\Theta_0,\Theta_t\rangle_F}{\|\Theta_0\|_F\|\Theta_t\|_F},\qquad "
     r"\frac{\|W_t-W_0\|}{\|W_0\|},\qquad "
-    r"A(\Theta_t,y)=\frac{\langle\Theta_t,yy^\top\rangle_F}{\|\Theta_t\|_F\,\|yy^\top\|_F}"
+    r"A(\Theta_t,y)=\frac{\langle\Theta_t,yy^\top\rangle_F}{\|\Theta_t\|_F\,\|yy^\top\|_F}$$"
 )
-st.markdown(
+explain(
     "**Output scale α** (Chizat, Oyallon & Bach 2019): the trained model is "
     "α·(f(θ) − f(θ₀)) on the loss L/α². Large α makes tiny weight changes enough to fit — "
     "*lazy*, the network stays on its linearization. Small α forces the weights to travel — "
@@ -84,18 +85,18 @@ if fit is not None:
         "(lazy theory under NTK parameterization: −1/2; the kernel change falls between −1/2 and −1)."
     )
 
-with st.expander("What to notice", expanded=True):
-    st.markdown(
-        "- **NTK parameterization, α = 1:** every curve flattens, and the final drift falls with width "
-        "on a straight log–log line: weights ∝ width^−1/2, the kernel even faster. In the limit the "
-        "kernel is frozen and training *is* kernel regression.\n"
-        "- **μP:** the weight change and the kernel change no longer shrink with width — features "
-        "keep learning at every width, and the alignment with the target rises.\n"
-        "- Most of the motion happens in the **first few dozen steps** (Fort et al. 2020): "
-        "after that the curves are nearly flat.\n"
-        "- **Standard parameterization** with η ∝ 1/width: the input layer barely moves at large "
-        "width (its updates are O(1/width)); the readout does the work."
-    )
+prompt(
+    "- **NTK parameterization, α = 1:** every curve flattens, and the final drift falls with width "
+    "on a straight log–log line: weights ∝ width^−1/2, the kernel even faster. In the limit the "
+    "kernel is frozen and training *is* kernel regression.\n"
+    "- **μP:** the weight change and the kernel change no longer shrink with width — features "
+    "keep learning at every width, and the alignment with the target rises.\n"
+    "- Most of the motion happens in the **first few dozen steps** (Fort et al. 2020): "
+    "after that the curves are nearly flat.\n"
+    "- **Standard parameterization** with η ∝ 1/width: the input layer barely moves at large "
+    "width (its updates are O(1/width)); the readout does the work.",
+    title="What to notice",
+)
 
 data, gamma = C.task(), C.task_angles()
 width = int(v["width"])
@@ -110,13 +111,15 @@ with left:
 with right:
     show(P.particles_animation(runs[width], data.x_train, data.y_train, width), key="drift_particles")
 
-with st.expander("Try this", expanded=True):
-    st.markdown(
-        "- Press **▶ Play** on both animations at width 128, then set **α = 10**: the neurons hardly "
-        "move and Θₜ − Θ₀ stays pale — lazy training.\n"
-        "- Set **α = 0.1** and the learning-rate fraction to **0.1**: the neurons travel far from "
-        "where they started (note the axis range) and the kernel changes by order one — rich "
-        "training. With a larger learning rate the growing kernel makes GD diverge. (The alignment "
-        "A(Θ, y) barely moves here: it is dominated by the kernel's large constant mode.)\n"
-        "- Switch to **μP** and compare the slopes in the log–log plot with NTK parameterization."
-    )
+prompt(
+    "- Press **▶ Play** on both animations at width 128, then set **α = 10**: the neurons hardly "
+    "move and Θₜ − Θ₀ stays pale — lazy training.\n"
+    "- Set **α = 0.1** and the learning-rate fraction to **0.1**: the neurons travel far from "
+    "where they started (note the axis range) and the kernel changes by order one — rich "
+    "training. With a larger learning rate the growing kernel makes GD diverge. (The alignment "
+    "A(Θ, y) barely moves here: it is dominated by the kernel's large constant mode.)\n"
+    "- Switch to **μP** and compare the slopes in the log–log plot with NTK parameterization.",
+    title="Try this",
+)
+
+reproduce("drift", v)

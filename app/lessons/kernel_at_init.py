@@ -4,17 +4,18 @@ import numpy as np
 import streamlit as st
 
 from common import Control, progress, render_controls, show
+from common.classroom import explain, prompt, reproduce
 from compute import kernel_at_init as C
 from plots import kernel_at_init as P
 
 st.title("The kernel at initialization")
-st.markdown(
+explain(
     "A network $f(x;\\theta)$ defines a kernel before it has seen any data: the **neural tangent "
     "kernel** is the inner product of its parameter gradients at two inputs,"
 )
-st.latex(r"\Theta(x, x') \;=\; \big\langle \nabla_\theta f(x;\theta_0),\, \nabla_\theta f(x';\theta_0) \big\rangle"
-         r" \;=\; \sum_{p} \frac{\partial f(x)}{\partial \theta_p}\,\frac{\partial f(x')}{\partial \theta_p}.")
-st.markdown(
+explain(r"$$\Theta(x, x') \;=\; \big\langle \nabla_\theta f(x;\theta_0),\, \nabla_\theta f(x';\theta_0) \big\rangle"
+         r" \;=\; \sum_{p} \frac{\partial f(x)}{\partial \theta_p}\,\frac{\partial f(x')}{\partial \theta_p}.$$")
+explain(
     "It depends on the random initialization $\\theta_0$. In the NTK parameterization "
     "(each layer computes $z = \\tfrac{\\sigma_w}{\\sqrt{n_{\\text{in}}}} W a + \\sigma_b b$ with "
     "$W, b \\sim \\mathcal N(0,1)$) it converges, as the width grows, to a deterministic kernel "
@@ -78,9 +79,8 @@ st.caption(
     f"Each dot is one network (seeds {seed}–{seed + 9}); the fit is a straight line on log-log axes."
 )
 
-with st.expander("What to notice / Try this", expanded=True, icon=":material/lightbulb:"):
-    st.markdown(
-        f"""
+prompt(
+    f"""
 - **The kernel is random but concentrates.** At width {width} the ten networks' slices scatter around
   Θ∞; move the width slider up and the scatter shrinks. The sweep shows the typical distance falling
   like width^−½ (fitted slope here: **{sw.slope:.2f}**), the rate of a sum of n independent terms averaged by 1/n.
@@ -90,4 +90,6 @@ with st.expander("What to notice / Try this", expanded=True, icon=":material/lig
 - **Try** depth 1 to unlock width 4096, or `identity`: a linear network's NTK is a
   function of x·x′ = cos γ only, and it still fluctuates at finite width.
 """
-    )
+)
+
+reproduce("kernel_at_init", v | {"width": width})

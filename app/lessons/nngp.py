@@ -2,25 +2,26 @@
 
 import streamlit as st
 
+from common.classroom import explain, prompt, reproduce
 from common.figures import show
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import nngp as C
 from plots import nngp as P
 
 st.title("NNGP and ensembles")
-st.markdown(
+explain(
     "At initialization a wide network's output is a sum of many independent random features, so "
     "over random seeds f(·; θ₀) is a **Gaussian process** with the NNGP kernel K∞ (Neal 1996, "
     "Lee et al. 2018). Training such networks by gradient descent on squared loss turns the whole "
     "ensemble into another Gaussian process (Lee et al. 2019), whose mean and covariance after t "
     "steps follow from the NTK Θ and K:"
 )
-st.latex(
-    r"\mu_t(x)=A_t(x)\,Y,\quad "
+explain(
+    r"$$\mu_t(x)=A_t(x)\,Y,\quad "
     r"\Sigma_t=K_{xx}+A_tK_{XX}A_t^\top-\big(A_tK_{Xx}+(A_tK_{Xx})^\top\big),\quad "
-    r"A_t(x)=\Theta_{xX}\Theta_{XX}^{-1}\big(I-(I-\tfrac{\eta}{N}\Theta_{XX})^t\big)"
+    r"A_t(x)=\Theta_{xX}\Theta_{XX}^{-1}\big(I-(I-\tfrac{\eta}{N}\Theta_{XX})^t\big)$$"
 )
-st.markdown(
+explain(
     "The Bayesian alternative is the NNGP posterior, mean K_xX(K_XX + σ²I)⁻¹Y. "
     "Task (neural-tangents cookbook): 5 noisy samples of sin x; an Erf network with two hidden "
     "layers, w_std = 1.5, b_std = 0.05 (NTK parameterization)."
@@ -92,17 +93,18 @@ st.markdown(
 with st.expander("Training loss of the ensemble"):
     show(P.loss_figure([m["loss"] for m in good]), key="nngp_loss")
 
-with st.expander("What to notice / Try this", expanded=True):
-    st.markdown(
-        "- **Left vs right in 1:** at width 512 you cannot tell finite networks from NNGP draws. "
-        "Set width 64: the networks still look like GP draws — the NNGP is already a good description.\n"
-        "- **In 2**, the green band (infinite-width ensemble) and the blue band (your finite "
-        "ensemble) agree: both shrink at the training points and widen away from them. Raise the "
-        "**ensemble size** to 20 and the blue mean moves onto the green one.\n"
-        "- Set **training steps to 100**: the infinite-width prediction tells you where the "
-        "networks are *during* training, not only at convergence. The NNGP posterior (purple) is a "
-        "different object: the Bayesian answer, which only coincides with GD when the readout alone "
-        "is trained.\n"
-        "- Set the **noise to 0.3**: the NNGP posterior (with σ² as observation noise) stops "
-        "interpolating the points, while gradient descent still fits them exactly."
-    )
+prompt(
+    "- **Left vs right in 1:** at width 512 you cannot tell finite networks from NNGP draws. "
+    "Set width 64: the networks still look like GP draws — the NNGP is already a good description.\n"
+    "- **In 2**, the green band (infinite-width ensemble) and the blue band (your finite "
+    "ensemble) agree: both shrink at the training points and widen away from them. Raise the "
+    "**ensemble size** to 20 and the blue mean moves onto the green one.\n"
+    "- Set **training steps to 100**: the infinite-width prediction tells you where the "
+    "networks are *during* training, not only at convergence. The NNGP posterior (purple) is a "
+    "different object: the Bayesian answer, which only coincides with GD when the readout alone "
+    "is trained.\n"
+    "- Set the **noise to 0.3**: the NNGP posterior (with σ² as observation noise) stops "
+    "interpolating the points, while gradient descent still fits them exactly."
+)
+
+reproduce("nngp", v)

@@ -3,19 +3,20 @@
 import streamlit as st
 
 from common import Control, divergence_warning, progress, render_controls, show
+from common.classroom import explain, prompt, reproduce
 from compute import spectrum as C
 from plots import spectrum as P
 
 st.title("Spectrum and spectral bias")
-st.markdown(
+explain(
     "Training a wide network by gradient descent on $L = \\frac{1}{2N}\\sum_i (f(x_i) - y_i)^2$ is "
     "kernel regression with its NTK Θ. Write the residual $r_t = f_t - y$ on the $N$ training points in "
     "the eigenbasis $\\{v_i\\}$ of the loss-normalized kernel $\\Theta/N$ (eigenvalues $\\lambda_i$): "
     "each component shrinks on its own,"
 )
-st.latex(r"\langle v_i, r_t\rangle \;=\; (1 - \eta\lambda_i)^t \,\langle v_i, r_0\rangle,"
-         r"\qquad \text{stable iff } \eta < 2/\lambda_{\max}.")
-st.markdown(
+explain(r"$$\langle v_i, r_t\rangle \;=\; (1 - \eta\lambda_i)^t \,\langle v_i, r_0\rangle,"
+         r"\qquad \text{stable iff } \eta < 2/\lambda_{\max}.$$")
+explain(
     "Large-λ directions are learned in a few steps, small-λ directions take ~1/(ηλ) steps. "
     f"Here the inputs are {C.N_TRAIN} equally spaced points on the unit circle, $x = (\\cos\\gamma, \\sin\\gamma)$, "
     "and the network uses the NTK parameterization with $\\sigma_w = 1$."
@@ -81,9 +82,8 @@ st.caption(
 st.subheader("4 · Watch it learn")
 show(P.learning_animation(tr, C.frame_indices(len(tr["steps"]))), key="animation")
 
-with st.expander("What to notice / Try this", expanded=True, icon=":material/lightbulb:"):
-    st.markdown(
-        """
+prompt(
+    """
 - **Spectral bias.** λ falls quickly with the frequency k, so high-frequency modes (small λ) are learned
   last: in the residual panels the k = 6 curve bends down hundreds of steps after k = 1; press ▶ Play and
   watch the smooth part of the target appear first and the wiggles last.
@@ -94,4 +94,6 @@ with st.expander("What to notice / Try this", expanded=True, icon=":material/lig
   and training diverges. Just below 1.0 the top mode oscillates in sign while the slow modes barely move —
   the largest stable η is set by λ_max, the learning speed of the rest by λ_min.
 """
-    )
+)
+
+reproduce("spectrum", v | {"width": width})

@@ -1,13 +1,14 @@
 """Lesson: Training is kernel regression — network vs linearization vs infinite-width NTK."""
 
 import streamlit as st
+from common.classroom import explain, prompt, reproduce
 from common.figures import show
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import training as C
 from plots import training as P
 
 st.title("Training is kernel regression")
-st.markdown(
+explain(
     r"""
 Train three models **from the same start, on the same data, with the same gradient descent**
 (loss $L = \frac{1}{2N}\sum_i (f(x_i) - y_i)^2$, step size $\eta$):
@@ -19,11 +20,11 @@ Train three models **from the same start, on the same data, with the same gradie
 - **kernel regression with the infinite-width NTK** $\Theta_\infty$ (green, dotted), in closed form:
 """
 )
-st.latex(
-    r"f_t(x) = f_0(x) + \Theta_\infty(x, X)\,\Theta_\infty^{-1}"
-    r"\Big(I - \big(I - \tfrac{\eta}{N}\Theta_\infty\big)^{t}\Big)\big(y - f_0(X)\big)"
+explain(
+    r"$$f_t(x) = f_0(x) + \Theta_\infty(x, X)\,\Theta_\infty^{-1}"
+    r"\Big(I - \big(I - \tfrac{\eta}{N}\Theta_\infty\big)^{t}\Big)\big(y - f_0(X)\big)$$"
 )
-st.markdown(
+explain(
     r"""
 The linearization uses the same formula with $\Theta_0$ in place of $\Theta_\infty$. All three start
 from the network's own initial function $f_0$ (so they start together and any difference comes from
@@ -113,9 +114,8 @@ with c1:
 with c2:
     show(gap_fig, key="training_gap")
 
-with st.expander("What to notice / Try this", expanded=True, icon=":material/lightbulb:"):
-    st.markdown(
-        f"""
+prompt(
+    f"""
 - **Increase the width** (16 → 4096): the three curves merge — the network stays close to its
   linearization, and its kernel Θ₀ close to Θ∞, so ‖f − f_lin‖ and ‖f − f_∞‖ shrink as the width grows. At width 16 the network visibly leaves the kernel models.
 - **Raise the learning rate past 2/λ_max** (here {r['max_lr']:.3g}): the loss stops decreasing
@@ -126,4 +126,6 @@ with st.expander("What to notice / Try this", expanded=True, icon=":material/lig
   together at large width. Compare the loss curves: the slow, late part of the loss is the
   small-eigenvalue directions of the kernel (see *Spectrum and spectral bias*).
 """
-    )
+)
+
+reproduce("training", v | {"steps": steps})

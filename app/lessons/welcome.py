@@ -1,16 +1,17 @@
 """Lesson: Welcome — the NTK in three sentences, one live figure, a map of the lessons."""
 
 import streamlit as st
+from common.classroom import explain, prompt, reproduce
 from common.figures import show
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import welcome as C
 from plots import welcome as P
 
 st.title("Welcome")
-st.markdown(
+explain(
     "**NTK Lab** is a hands-on tour of the *Neural Tangent Kernel*. In three sentences:"
 )
-st.markdown(
+explain(
     r"""
 1. A network $f(x;\theta)$ defines a kernel through its parameter gradients,
    $\;\Theta(x, x') = \nabla_\theta f(x) \cdot \nabla_\theta f(x')$, the *neural tangent kernel*.
@@ -48,9 +49,10 @@ with cols[1]:
         f"η = {C.LR:g}, loss (1/2N)Σ(f − y)². The kernel regression is started from the "
         "network's own initial function, so both curves start together."
     )
-    st.info("**Try this:** move the width from 16 to 4096 in the sidebar. The blue network "
-            "settles onto the green kernel curve and the distance shrinks.",
-            icon=":material/touch_app:")
+    prompt("Move the width from 16 to 4096 in the sidebar. The blue network "
+           "settles onto the green kernel curve and the distance shrinks.", title="Try this")
+
+reproduce("welcome", v)
 
 st.subheader("The lessons")
 LESSONS = [

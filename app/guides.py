@@ -1,0 +1,185 @@
+"""Guided-tour steps ("predict, then reveal") for every lesson, in one place.
+
+``GUIDES[page_key]`` (``page_key`` as passed to ``render_controls``) is a list of
+``common.guide.Step``: the controls it sets (keys and values of that page's
+Controls, checked by tests/app/test_classroom.py), a question, the options, the
+index of the right one and the explanation shown after the answer. The engine
+is ``common.guide``; open a lesson with ``?guide=1`` (or the sidebar button).
+Answers were checked against the app's numbers at the default seeds.
+"""
+
+from __future__ import annotations
+
+from common.guide import Step
+
+GUIDES: dict[str, list[Step]] = {
+    "welcome": [
+        Step(
+            "A narrow network", settings={"width": 16},
+            question="A network with only 16 hidden units is trained for 200 steps. Does it end up on the "
+                     "curve of infinite-width kernel regression (green)?",
+            options=("Yes, exactly on it", "Close, but visibly off (about 20 % of the curve's size)",
+                     "Nowhere near it"),
+            answer=1,
+            explanation="At width 16 the network's kernel is a noisy, drifting version of Θ∞: the curves have "
+                        "the same shape but differ by about a fifth of the curve's size.",
+        ),
+        Step(
+            "A wide network", settings={"width": 4096},
+            question="Now 4096 hidden units (256× wider). What happens to the distance between the two curves?",
+            options=("It grows", "It shrinks to a few percent", "It stays the same"),
+            answer=1,
+            explanation="The wider the network, the closer its NTK stays to Θ∞ during training: the distance "
+                        "falls from about 21 % to about 3.5 % of the curve's size.",
+        ),
+    ],
+    "kernel_at_init": [
+        Step(
+            "Narrow networks", settings={"width": 16, "depth": 3, "seed": 0},
+            question="Ten random ReLU networks of width 16: how do their kernel slices Θ(x₀, x) compare "
+                     "with Θ∞?",
+            options=("They lie exactly on Θ∞", "They scatter widely around Θ∞",
+                     "They agree with each other but all differ from Θ∞"),
+            answer=1,
+            explanation="At width 16 the empirical kernel is a sum of only 16 random terms per layer: the "
+                        "relative error is around 80 %, and each seed gives a different kernel.",
+        ),
+        Step(
+            "64× wider", settings={"width": 1024, "depth": 3, "seed": 0},
+            question="Width 1024 is 64× wider. By roughly how much should the typical error ‖Θ − Θ∞‖/‖Θ∞‖ shrink?",
+            options=("64×", "About 8× (= √64)", "It does not shrink"),
+            answer=1,
+            explanation="The kernel is an average over the width of independent terms, so its fluctuation "
+                        "falls like width^−½: √64 = 8 (here from ≈ 0.83 to ≈ 0.08). The width sweep shows the "
+                        "slope −½.",
+        ),
+        Step(
+            "Another seed", settings={"width": 1024, "depth": 3, "seed": 1},
+            question="Only the seed changes (1 instead of 0). What changes in the heatmaps?",
+            options=("Θ∞ changes as much as the network's kernel",
+                     "The network's kernel changes a little; Θ∞ does not change at all",
+                     "Nothing changes"),
+            answer=1,
+            explanation="Θ∞ depends only on the architecture (depth, activation, σ_w, σ_b), not on the random "
+                        "draw; the empirical kernel is one random sample around it.",
+        ),
+    ],
+    "training": [
+        Step(
+            "Narrow network", settings={"task": "sine", "width": 16, "depth": 1, "lr": 0.5, "steps": 1000},
+            question="Width 16: do the network (blue) and its linearization (orange) stay together during "
+                     "training?",
+            options=("Yes, they coincide", "No, the network visibly leaves its linearization",
+                     "The linearization diverges"),
+            answer=1,
+            explanation="A narrow network's kernel moves during training, so it is not kernel regression "
+                        "with its initial kernel: ‖f − f_lin‖ ends around 0.12.",
+        ),
+        Step(
+            "Wide network", settings={"task": "sine", "width": 4096, "depth": 1, "lr": 0.5, "steps": 1000},
+            question="Width 4096: what happens to the three curves (network, linearization, Θ∞)?",
+            options=("They merge into one", "They separate further", "The network stops learning"),
+            answer=0,
+            explanation="At large width the kernel barely moves and is close to Θ∞: training the network "
+                        "is kernel regression (‖f − f_lin‖ ≈ 0.02).",
+        ),
+        Step(
+            "Past the step-size bound", settings={"task": "sine", "width": 256, "depth": 1, "lr": 0.7,
+                                                  "steps": 1000},
+            question="The stable bound 2/λ_max of this network's kernel is about 0.65. What happens with η = 0.7?",
+            options=("Training is just slower", "Training diverges: the loss blows up",
+                     "Nothing, 0.65 is only a rule of thumb"),
+            answer=1,
+            explanation="Along the top eigenvector the residual is multiplied by (1 − ηλ_max) each step; with "
+                        "|1 − ηλ_max| > 1 it grows geometrically and training diverges (here at step ≈ 70).",
+        ),
+    ],
+    "drift": [
+        Step(
+            "Lazy scaling", settings={"param": "ntk", "alpha": 1.0, "lr_frac": 0.5, "steps": 500},
+            question="NTK parameterization: how does the final relative change of the input-layer weights "
+                     "depend on the width?",
+            options=("It grows with width", "It falls like width^−½", "It does not depend on width"),
+            answer=1,
+            explanation="Each weight moves by O(1/√width) while the function moves by O(1): the log–log fit "
+                        "has slope ≈ −½ and the kernel change falls even faster.",
+        ),
+        Step(
+            "Large output scale", settings={"param": "ntk", "alpha": 10.0, "lr_frac": 0.5, "width": 128},
+            question="Output scale α = 10 at width 128. Do the neurons (right animation) move more or less "
+                     "than at α = 1?",
+            options=("Much more", "Much less: lazy training", "The same"),
+            answer=1,
+            explanation="With a large α a tiny weight change already moves the output enough to fit: the "
+                        "network stays on its linearization and Θₜ − Θ₀ stays pale.",
+        ),
+        Step(
+            "Small output scale", settings={"param": "ntk", "alpha": 0.1, "lr_frac": 0.1, "width": 128},
+            question="α = 0.1 (with a small learning-rate fraction). What does the kernel do?",
+            options=("It stays frozen", "It changes by order one: rich, feature learning",
+                     "Training diverges immediately"),
+            answer=1,
+            explanation="A small α forces the weights to travel far to fit: the neurons migrate and the kernel "
+                        "changes by order one — outside the lazy (NTK) regime.",
+        ),
+    ],
+    "spectrum": [
+        Step(
+            "Which part first?", settings={"target": "mix", "depth": 1, "b_std": 0.1, "lr": 0.5, "steps": 1000},
+            question="The target is ¼(cos γ + cos 2γ + cos 4γ + cos 6γ). Which part is learned first?",
+            options=("cos γ, the lowest frequency", "cos 6γ, the highest frequency", "All at the same speed"),
+            answer=0,
+            explanation="The NTK's eigenvalue falls with the frequency k and mode i decays like (1 − ηλᵢ)^t: "
+                        "k = 1, 2 are gone after 100 steps, k = 6 is still two thirds there.",
+        ),
+        Step(
+            "A missing frequency", settings={"target": "sin3", "depth": 1, "b_std": 0.0, "lr": 0.5,
+                                             "steps": 1000},
+            question="Bias-free one-layer ReLU network, target ½ sin 3γ. How well is it learned in 1000 steps?",
+            options=("Fully within 100 steps", "Only slowly: its eigenvalue is (almost) zero",
+                     "Training diverges"),
+            answer=1,
+            explanation="For this kernel the infinite-width eigenvalues of odd k ≥ 3 vanish (Basri et al. 2019); "
+                        "the finite network has only small ones, so a third of the loss is left after 1000 steps.",
+        ),
+        Step(
+            "Too large a step", settings={"target": "mix", "depth": 1, "b_std": 0.1, "lr": 1.1, "steps": 1000},
+            question="The learning rate is 1.1 × 2/λ_max. What happens?",
+            options=("Faster learning", "The top mode oscillates with growing amplitude: divergence",
+                     "Only the high frequencies are affected"),
+            answer=1,
+            explanation="|1 − ηλ_max| > 1: the residual along the top eigenvector flips sign and grows each "
+                        "step, so training diverges (here around step 50).",
+        ),
+    ],
+    "nngp": [
+        Step(
+            "Narrow networks at initialization", settings={"width": 64, "steps": 1000},
+            question="Untrained networks of width 64 (left) vs draws from the NNGP (right): can you tell "
+                     "them apart?",
+            options=("Easily: the networks look nothing like GP draws",
+                     "Hardly: they already look like draws from the NNGP", "The networks are all identical"),
+            answer=1,
+            explanation="The output is a sum of many independent random features, so by the central limit "
+                        "theorem it is close to a Gaussian process already at modest width.",
+        ),
+        Step(
+            "During training", settings={"width": 512, "steps": 100},
+            question="Only 100 training steps. Does the infinite-width NTK prediction (green) still describe "
+                     "the finite ensemble (blue)?",
+            options=("Only at convergence", "Yes: it describes the ensemble at every step t",
+                     "No, the NTK only describes networks at initialization"),
+            answer=1,
+            explanation="The infinite-width ensemble is a Gaussian process at every step t, with mean and "
+                        "covariance from the closed form (I − ηΘ/N)^t.",
+        ),
+        Step(
+            "Noisy labels", settings={"width": 512, "steps": 1000, "noise": 0.3},
+            question="Label noise σ = 0.3. Which prediction stops passing through the training points?",
+            options=("The trained ensemble", "The NNGP posterior (purple)", "Both"),
+            answer=1,
+            explanation="The NNGP posterior uses σ² as observation noise and smooths the points; gradient "
+                        "descent on squared loss still interpolates them.",
+        ),
+    ],
+}

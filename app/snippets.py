@@ -1,0 +1,187 @@
+""""Reproduce in Python" snippets, one per lesson, in one place.
+
+``render(page_key, settings)`` returns a self-contained script that calls
+``ntkcore`` (no Streamlit) with the page's current settings and prints the
+numbers the page shows. Each snippet's last line prints ``CHECK[page_key]``'s
+quantity as ``<label> = <value>``; tests/app/test_classroom.py executes every
+snippet for the default settings and compares that value with the page's own
+computation (``expected(page_key, settings)``, calling the app's compute module).
+
+Snippets use ``string.Template`` (``$width`` …) so the Python code keeps its
+own braces. The numbers match the page exactly: same data, same model, same
+seeds, same calls as ``app/compute/<lesson>.py``.
+"""
+
+from __future__ import annotations
+
+from string import Template
+from typing import Any
+
+HEADER = "import jax\nimport numpy as np\nimport ntkcore as nc\n\n"
+
+WELCOME = Template("""\
+# Welcome: one network of width $width vs kernel regression with its infinite-width NTK
+width, steps, lr = $width, 200, 0.5
+data = nc.regression_1d("sine", n_train=20, n_test=200, seed=0)
+def mlp(w):
+    return nc.MLP(width=w, depth=1, activation="relu", w_std=1.0, b_std=1.0, parameterization="ntk")
+traj = nc.train(mlp(width), data.x_train, data.y_train,
+                nc.TrainConfig(steps=steps, lr=lr, n_records=1, seed=0, train_linearized=False),
+                x_eval=data.x_test)
+theta_all = np.asarray(nc.infinite_kernels(mlp(1), np.concatenate([data.x_train, data.x_test]),
+                                           data.x_train).ntk)
+theta, theta_eval = theta_all[:20], theta_all[20:]
+step = int(traj.steps[-1])
+_, f_eval = nc.kernel_predictions(theta, data.y_train, np.array([float(step)]), lr, theta_test_train=theta_eval,
+                                  f0_train=traj.pred_train[0], f0_test=traj.pred_eval[0], mode="gd")
+f_net = np.asarray(traj.pred_eval[-1, :, 0], np.float64)
+f_ntk = np.asarray(f_eval[0, :, 0], np.float64)
+print("RMS distance network vs infinite-width kernel regression =", float(np.sqrt(np.mean((f_net - f_ntk) ** 2))))
+""")
+
+KERNEL_AT_INIT = Template("""\
+# The kernel at initialization: 10 networks vs the infinite-width NTK on 64 circle points
+width, depth, activation, w_std, b_std, seed = $width, $depth, "$activation", $w_std, $b_std, $seed
+x, gamma = nc.circle_points(64)
+def mlp(w):
+    return nc.MLP(width=w, depth=depth, activation=activation, w_std=w_std, b_std=b_std, parameterization="ntk")
+theta_inf = np.asarray(nc.infinite_kernels(mlp(1), x).ntk, np.float64)
+mc = nc.monte_carlo_kernels(mlp(width), x, n_samples=10, seed=seed, keep_samples=True)
+samples = np.asarray(mc.ntk_samples, np.float32).astype(np.float64)   # (10, 64, 64); sample 0 = seed
+errors = np.linalg.norm((samples - theta_inf).reshape(10, -1), axis=1) / np.linalg.norm(theta_inf)
+print("mean over 10 seeds of ||Θ − Θ∞|| / ||Θ∞|| =", float(errors.mean()))
+print("||Θ − Θ∞|| / ||Θ∞|| for seed", seed, "=", float(errors[0]))
+""")
+
+TRAINING = Template("""\
+# Training is kernel regression: the network and its linearization, trained by GD
+task, width, depth, activation = "$task", $width, $depth, "$activation"
+lr, steps, seed = $lr, $steps, $seed
+if task in ("moons", "circles", "xor", "gaussians", "spirals"):
+    data = nc.classification_2d(task, n_train=100, n_test=100, seed=0)
+    x_eval = nc.grid_2d(41, 1.5)
+else:
+    data = nc.regression_1d(task, n_train=20, n_test=200, seed=0)
+    x_eval = data.x_test
+model = nc.MLP(width=width, depth=depth, activation=activation, w_std=1.0, b_std=1.0, parameterization="ntk")
+traj = nc.train(model, data.x_train, data.y_train, nc.TrainConfig(steps=steps, lr=lr, n_records=40, seed=seed),
+                x_eval=x_eval)
+print("diverged:", traj.diverged, "| ||f − f_lin|| at the end =", float(traj.function_gap[-1]))
+print("final training loss (network) =", float(traj.train_loss[-1]))
+print("stable bound 2/λ_max of Θ0 =", float(traj.max_stable_lr))
+""")
+
+DRIFT = Template("""\
+# Kernel drift: one width of the sweep (nested initialization: the first `width` neurons of a width-4096 net)
+param, alpha, lr_frac, steps, width, seed = "$param", $alpha, $lr_frac, $steps, $width, $seed
+data = nc.circle("cos2", n_train=20, n_test=100)
+def mlp(w):
+    return nc.MLP(width=w, depth=1, activation="relu", w_std=1.0, b_std=0.1, parameterization=param)
+full = mlp(4096).init(jax.random.key(seed), 2)
+s_full, s = mlp(4096).layer_specs(2), mlp(width).layer_specs(2)
+params0 = [
+    {"W": full[0]["W"][:, :width] * (s[0].sigma_w / s_full[0].sigma_w), "b": full[0]["b"][:width]},
+    {"W": full[1]["W"][:width] * (s[1].sigma_w / s_full[1].sigma_w), "b": full[1]["b"]},
+]
+model = mlp(width)
+theta0 = nc.empirical_ntk(model, params0, data.x_train, lr_weighted=True)
+lam_max = float(np.linalg.eigvalsh(np.asarray(theta0, np.float64))[-1]) / 20
+lr = lr_frac * nc.max_stable_lr(lam_max)
+cfg = nc.TrainConfig(steps=steps, lr=lr, output_scale=alpha, n_records=steps // 20, train_linearized=False,
+                     seed=seed, record_params=True)
+traj = nc.train(model, data.x_train, data.y_train, cfg, params0=params0)
+print("learning rate η =", lr, "| final ||ΔW1||/||W1(0)|| =", float(np.asarray(traj.weight_change)[-1, 0]))
+print("final kernel change ||Θ_T − Θ0||/||Θ0|| =", float(traj.kernel_change[-1]))
+""")
+
+SPECTRUM = Template("""\
+# Spectrum and spectral bias: the NTK spectrum of one network on 64 circle points, then GD
+width, depth, activation, b_std = $width, $depth, "$activation", $b_std
+target, lr_frac, steps, seed = "$target", $lr, $steps, $seed
+x, gamma = nc.circle_points(64)
+model = nc.MLP(width=width, depth=depth, activation=activation, w_std=1.0, b_std=b_std)
+params = model.init(jax.random.key(seed), 2)
+theta0 = np.asarray(nc.empirical_ntk(model, params, x, lr_weighted=True), np.float64)
+spec = nc.ntk_spectrum(theta0)                      # loss-normalized: λ = eig(Θ)/N, descending
+lr = lr_frac * nc.max_stable_lr(float(spec.eigvals[0]))
+if target == "mix":
+    y = 0.25 * (np.cos(gamma) + np.cos(2 * gamma) + np.cos(4 * gamma) + np.cos(6 * gamma))
+elif target == "cos6":
+    y = 0.5 * np.cos(6 * gamma)
+else:
+    y = 0.5 * nc.circle_target(target, gamma)
+traj = nc.train(model, x, y, nc.TrainConfig(steps=steps, lr=lr, n_records=min(100, steps), seed=seed))
+print("η =", lr, "| final training loss =", float(traj.train_loss[-1]))
+print("largest eigenvalue λ_max =", float(spec.eigvals[0]))
+""")
+
+NNGP = Template("""\
+# NNGP and ensembles: infinite-width predictions (neural-tangents cookbook task) + one trained network
+width, steps, noise, seed, lr = $width, $steps, $noise, $seed, 0.1
+data = nc.regression_1d("sine", n_train=5, n_test=50, noise=noise, seed=0)
+x = np.linspace(-np.pi, np.pi, 120)[:, None]
+def mlp(w):
+    return nc.MLP(width=w, depth=2, activation="erf", w_std=1.5, b_std=0.05, parameterization="ntk")
+k_tr, k_gx, k_gg = (nc.infinite_kernels(mlp(1), data.x_train), nc.infinite_kernels(mlp(1), x, data.x_train),
+                    nc.infinite_kernels(mlp(1), x))
+ens = nc.ensemble_predictions(k_tr.ntk, k_gx.ntk, k_tr.nngp, k_gx.nngp, k_gg.nngp, data.y_train,
+                              np.array([float(steps)]), lr, mode="gd")
+post = nc.gp_posterior(k_tr.nngp, k_gx.nngp, k_gg.nngp, data.y_train, noise=noise ** 2)
+traj = nc.train(mlp(width), data.x_train, data.y_train,
+                nc.TrainConfig(steps=steps, lr=lr, n_records=10, train_linearized=False, seed=seed),
+                x_test=data.x_test, y_test=data.y_test, x_eval=x)
+print("first network (seed", seed, "): final test loss =", float(traj.test_loss[-1]))
+print("NNGP posterior mean at x = 0 =", float(np.interp(0.0, x[:, 0], np.asarray(post.mean[:, 0]))))
+print("RMS of the infinite-width NTK ensemble mean =", float(np.sqrt(np.mean(np.asarray(ens.mean[0, :, 0]) ** 2))))
+""")
+
+SNIPPETS: dict[str, Template] = {
+    "welcome": WELCOME,
+    "kernel_at_init": KERNEL_AT_INIT,
+    "training": TRAINING,
+    "drift": DRIFT,
+    "spectrum": SPECTRUM,
+    "nngp": NNGP,
+}
+
+
+def render(page_key: str, settings: dict[str, Any]) -> str | None:
+    """The snippet for ``page_key`` filled with ``settings`` (None if the page has none)."""
+    tpl = SNIPPETS.get(page_key)
+    if tpl is None:
+        return None
+    plain = {k: (v.item() if hasattr(v, "item") else v) for k, v in settings.items()}
+    return HEADER + tpl.substitute({k: repr(v) if not isinstance(v, str) else v for k, v in plain.items()})
+
+
+def expected(page_key: str, s: dict[str, Any]) -> float:
+    """The value the page computes for the snippet's last printed line (via the app's compute module)."""
+    import numpy as np
+
+    if page_key == "welcome":
+        from compute import welcome as C
+        return float(C.fit(s["width"])["gap"])
+    if page_key == "kernel_at_init":
+        from compute import kernel_at_init as C
+        inf = C.infinite_ntk(s["depth"], s["activation"], float(s["w_std"]), float(s["b_std"]))
+        smp = C.ntk_samples(s["width"], s["depth"], s["activation"], float(s["w_std"]), float(s["b_std"]),
+                            int(s["seed"]))
+        return float(C.relative_errors(smp, inf)[0])
+    if page_key == "training":
+        from compute import training as C
+        return float(C.run(s["task"], s["width"], s["depth"], s["activation"], float(s["lr"]), s["steps"],
+                           s["seed"])["max_lr"])
+    if page_key == "drift":
+        from compute import drift as C
+        r = C.run_width(s["param"], int(s["width"]), float(s["alpha"]), float(s["lr_frac"]), int(s["steps"]),
+                        int(s["seed"]))
+        return float(r["kernel_change"][-1])
+    if page_key == "spectrum":
+        from compute import spectrum as C
+        return float(C.spectra(s["width"], s["depth"], s["activation"], float(s["b_std"]), int(s["seed"]))
+                     ["lambda_max"])
+    if page_key == "nngp":
+        from compute import nngp as C
+        inf = C.infinite(int(s["steps"]), float(s["noise"]), 0)
+        return float(np.sqrt(np.mean(np.asarray(inf["ntk_mean"]) ** 2)))
+    raise KeyError(page_key)
