@@ -10,6 +10,7 @@ Loss convention everywhere: L = (1/2N) Σ‖f − y‖²; kernels "normalized" b
 (λ = eig(Θ)/N) set the step size: GD is stable iff η < 2/λ_max.
 """
 from .activations import ACTIVATION_NAMES, activation_fn
+from .cnn import CNN, PADDINGS, POOLINGS
 from .datasets import (CIRCLE_TARGETS, CLASSIFICATION_2D, REGRESSION_1D, Dataset, circle, circle_points,
                        circle_target, classification_2d, digits, grid_2d, regression_1d)
 from .dynamics import EnsemblePrediction, Posterior, ensemble_predictions, gp_posterior, kernel_predictions
@@ -23,6 +24,7 @@ from .spectra import Spectrum, condition_number, max_stable_lr, mode_residuals, 
 from .training import Trajectory, TrainConfig, train
 
 __all__ = [
+    "CNN", "PADDINGS", "POOLINGS",
     "ACTIVATION_NAMES", "CIRCLE_TARGETS", "CLASSIFICATION_2D", "REGRESSION_1D", "Dataset", "EnsemblePrediction",
     "Kernels", "LayerSpec", "MLP", "MonteCarloKernels", "PARAMETERIZATIONS", "Posterior", "Spectrum", "Trajectory",
     "TrainConfig", "activation_fn", "circle", "circle_points", "circle_target", "classification_2d",

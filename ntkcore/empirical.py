@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _validate as V
+from .cnn import CNN, cnn_ntk
 from .models import MLP, _forward
 
 
@@ -42,16 +43,16 @@ def empirical_ntk(model: Any, params: Any, x1: jax.Array, x2: jax.Array | None =
     """Empirical NTK Θ(x1, x2) of shape (n1, n2).
 
     Args:
-      model: an ``MLP`` (structured fast path) or any model with ``apply``.
+      model: an ``MLP`` or ``CNN`` (structured fast paths) or any model with ``apply``.
       params: the model's parameters θ.
       x1: inputs (n1, d); x2: inputs (n2, d), or None for x2 = x1.
       lr_weighted: weight each parameter by its learning-rate multiplier.
-      method: "auto" (structured for MLP), "structured" or "jacobian".
+      method: "auto" (structured for MLP and CNN), "structured" or "jacobian".
     """
     V.check_choice("method", method, ("auto", "structured", "jacobian"))
     x1, x2 = _pair(model, params, x1, x2)
-    if method == "structured" and not isinstance(model, MLP):
-        raise ValueError("method='structured' needs an MLP; use 'auto' or 'jacobian' for other models")
+    if method == "structured" and not isinstance(model, (MLP, CNN)):
+        raise ValueError("method='structured' needs an MLP or CNN; use 'auto' or 'jacobian' for other models")
     return _ntk(model, params, x1, x2, lr_weighted, structured=method != "jacobian")
 
 
@@ -59,6 +60,8 @@ def _ntk(model, params, x1, x2, lr_weighted: bool, structured: bool = True):
     """The structured MLP path or the Jacobian contraction, without input checks (usable inside jit)."""
     if structured and isinstance(model, MLP):
         return _mlp_ntk(model, params, x1, x2, lr_weighted)
+    if structured and isinstance(model, CNN):
+        return cnn_ntk(model, params, x1, x2, lr_weighted)
     return _jacobian_ntk(model.apply, params, x1, x2, _lr_tree(model, params) if lr_weighted else None)
 
 
