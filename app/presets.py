@@ -1,8 +1,9 @@
 """Preset gallery data: named one-click configurations of the lessons.
 
 Each preset lands on a lesson (``page`` = its ``url_path``) with URL parameters
-``params`` (control key → value as written in the URL) and says in one
-sentence what to look at. The gallery page (``app/lessons/presets.py``) turns
+``params`` (control key → value as written in the URL; a control with a
+``format_func`` is written with its label, e.g. ``param="NTK (Jacot)"``) and
+says in one sentence what to look at. The gallery page (``app/lessons/presets.py``) turns
 them into cards; tests/app/test_classroom.py checks that every page exists and
 every parameter is a valid value of that page's control (no fallback warning).
 Only add presets for pages that exist in ``app/streamlit_app.py``.
@@ -33,7 +34,7 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "Lee et al. width scaling", "drift",
-        {"param": "ntk", "alpha": "1", "steps": "2000"},
+        {"param": "NTK (Jacot)", "alpha": "1", "steps": "2000"},
         "Under NTK parameterization the weight change falls like width^−½ and the kernel change even "
         "faster: read the fitted slopes on the log–log plot.",
         "Lee et al. 2019, reference run",
@@ -54,14 +55,14 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "Spectral bias", "spectrum",
-        {"target": "mix", "steps": "3000"},
+        {"target": "¼(cos γ + cos 2γ + cos 4γ + cos 6γ)", "steps": "3000"},
         "Low frequencies (large eigenvalues) are fitted within tens of steps, cos 6γ only after "
         "thousands: the residual of each mode falls like (1 − ηλ)^t.",
         "Rahaman et al. 2019; Basri et al. 2019",
     ),
     Preset(
         "Missing odd frequencies", "spectrum",
-        {"depth": "1", "b_std": "0.0", "target": "sin3"},
+        {"depth": "1", "b_std": "0.0", "target": "½ sin 3γ"},
         "A bias-free one-layer ReLU kernel has zero eigenvalues at odd k ≥ 3, so ½ sin 3γ is hardly "
         "learned at all.",
         "Basri et al. 2019",

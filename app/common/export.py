@@ -15,6 +15,7 @@ plain (no Streamlit) so tests can compare them with the figure.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -32,6 +33,12 @@ def _plain(a: Any) -> Any:
     """Plotly data (numpy arrays, typed-array dicts, tuples) → nested lists of floats/str/None."""
     if a is None:
         return None
+    if isinstance(a, dict) and "bdata" in a:  # Plotly's base64 typed array {"dtype", "bdata", "shape"}
+        arr = np.frombuffer(base64.b64decode(a["bdata"]), dtype=np.dtype(a["dtype"]))
+        shape = a.get("shape")
+        if isinstance(shape, str):
+            shape = [int(n) for n in shape.split(",")]
+        a = arr.reshape(shape) if shape else arr
     arr = np.asarray(a)
     if arr.dtype.kind in "fc":
         arr = arr.astype(np.float64)
