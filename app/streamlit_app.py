@@ -22,6 +22,10 @@ import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="NTK Lab", page_icon=":material/hub:", layout="wide")
 
+from common.warmup import start_background  # noqa: E402
+
+start_background()  # once per server process: every page's defaults in a background thread
+
 LESSONS = APP_DIR / "lessons"
 PAGES = [
     # The default page is served at "/"; its own pathname is only reserved, never shown.

@@ -42,7 +42,7 @@ def _free_port() -> int:
 class StreamlitServer:
     """`streamlit run <script>` in a subprocess (own process group)."""
 
-    def __init__(self, script: Path) -> None:
+    def __init__(self, script: Path, env: dict[str, str] | None = None) -> None:
         self.script = script
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -57,8 +57,11 @@ class StreamlitServer:
             "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none",
         ]
+        # The start-up warm-up (app/common/warmup.py) is off unless asked for: tests use their pages only.
+        environ = {**os.environ, "NTK_LAB_WARMUP": os.environ.get("NTK_LAB_WARMUP", "0"), **(env or {})}
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=environ,
         )
         self._wait_healthy()
 

@@ -1,0 +1,131 @@
+"""Warm-up: compute every lesson page's default settings once per server process.
+
+Streamlit has no on-start hook, so ``app/streamlit_app.py`` calls
+``start_background()`` on every run; the first call (the first visitor's
+session, or the health check's first script run) starts one daemon thread per
+process, later calls do nothing. The thread runs each page script of
+``common.pages.lesson_pages()`` (default page first) in Streamlit's "bare"
+mode: without a script-run context every ``st.*`` element is a no-op and every
+widget returns its default value, so the page calls exactly the cached compute
+and plot functions a visitor with default settings calls — the defaults are
+read from the pages themselves, including pages added later. What it leaves
+behind is shared with every session:
+
+- ``st.cache_data`` / ``st.cache_resource`` entries (the server's one cache
+  store; a visitor asking for a value the thread is computing waits for it on
+  Streamlit's per-key compute lock instead of computing it twice);
+- compiled JAX programs (in memory and in the persistent compilation cache,
+  see ``common/__init__.py``), reused by every other setting with the same
+  shapes.
+
+The thread lowers its own CPU priority (nice 10, Linux) after JAX has started
+its thread pools, so a visitor arriving during the warm-up keeps most of the
+CPU. ``NTK_LAB_WARMUP=0`` disables it (the browser tests do, to keep their
+CPU use to the pages they test). ``python -m app.warmup`` runs the same warm-up
+in the foreground (e.g. to fill the persistent compilation cache in a Docker
+build).
+
+Caveat for page authors: in bare mode ``st.stop()`` does not stop, so a page
+whose *default* path ends in ``st.stop()`` (e.g. "press Run first") would run
+on. None does today.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import runpy
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from common.pages import LessonPage, lesson_pages
+
+ENV = "NTK_LAB_WARMUP"
+THREAD_NAME = "ntk-lab-warmup"
+NICE = 10
+
+# Progress of this process's warm-up, for logs and benchmarks:
+# state "idle" | "running" | "done"; seconds per page URL; errors per page URL.
+STATUS: dict = {"state": "idle", "seconds": {}, "errors": {}, "total": None}
+_lock = threading.Lock()
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _log(msg: str) -> None:
+    print(f"[ntk-lab warm-up] {msg}", file=sys.stderr, flush=True)
+
+
+class _QuietWarmupThread(logging.Filter):
+    """Drop Streamlit's per-element "missing ScriptRunContext" warnings of the warm-up thread."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName == THREAD_NAME and "ScriptRunContext" in record.getMessage())
+
+
+def run_page(page: LessonPage) -> None:
+    """Execute one page script with default settings (bare mode: no elements are sent)."""
+    runpy.run_path(str(page.script), run_name="__main__")
+
+
+def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] = _log) -> dict[str, float]:
+    """Run every page with its defaults; returns seconds per page URL. Errors are logged, not raised."""
+    pages = lesson_pages() if pages is None else pages
+    STATUS.update(state="running")
+    t_all = time.perf_counter()
+    for page in pages:
+        t0 = time.perf_counter()
+        try:
+            run_page(page)
+        except Exception as e:  # best effort: a broken page must not stop the others or the server
+            STATUS["errors"][f"/{page.url}"] = f"{type(e).__name__}: {e}"
+            log(f"/{page.url}: {type(e).__name__}: {e}")
+        dt = time.perf_counter() - t0
+        STATUS["seconds"][f"/{page.url}"] = dt
+        log(f"/{page.url} {dt:.1f} s")
+    STATUS.update(state="done", total=time.perf_counter() - t_all)
+    log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s")
+    return dict(STATUS["seconds"])
+
+
+def _thread_main() -> None:
+    import jax
+
+    jax.devices()  # start JAX's CPU client (and its worker threads) at normal priority
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+    except (AttributeError, OSError):
+        pass
+    warm()
+
+
+def _in_real_server() -> bool:
+    """True under ``streamlit run`` (not under AppTest, not in plain Python)."""
+    from streamlit import config, runtime
+
+    # (st.get_option does not see AppTest's patched "global.appTest"; config.get_option does.)
+    return runtime.exists() and not config.get_option("global.appTest")
+
+
+def start_background() -> bool:
+    """Start the warm-up thread once per server process; True if this call started it."""
+    global _started
+    if _started or not enabled():
+        return False
+    with _lock:
+        if _started or not _in_real_server():
+            return False
+        _started = True
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
+                 "streamlit.runtime.state.session_state_proxy", "streamlit"):
+        logging.getLogger(name).addFilter(_QuietWarmupThread())
+    _log("starting (set NTK_LAB_WARMUP=0 to disable)")
+    threading.Thread(target=_thread_main, name=THREAD_NAME, daemon=True).start()
+    return True
+
+
+_started = False

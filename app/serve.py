@@ -1,0 +1,33 @@
+"""Production entrypoint: ``streamlit run app/serve.py`` — the app of ``streamlit_app.py`` plus a start-up hook.
+
+``st.App`` (Streamlit ≥ 1.5x, ASGI) runs ``lifespan`` once when the server starts,
+before any visitor: it starts the warm-up thread (``common/warmup.py``), which
+computes every page's default settings in the background. ``streamlit run
+app/streamlit_app.py`` serves the same app without this hook; there the warm-up
+starts with the first visitor's script run instead (Streamlit Community Cloud).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import streamlit as st
+
+APP_DIR = Path(__file__).resolve().parent
+for p in (str(APP_DIR.parent), str(APP_DIR)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    import common  # noqa: F401  (JAX environment defaults before jax is imported)
+    from common.warmup import start_background
+
+    start_background()
+    yield
+
+
+app = st.App("streamlit_app.py", lifespan=lifespan)
