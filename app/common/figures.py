@@ -220,6 +220,10 @@ def scale_fonts(fig: go.Figure, factor: float = PRESENTER_SCALE) -> go.Figure:
     fig.update_xaxes(title_font_size=size, tickfont_size=size - 2)
     fig.update_yaxes(title_font_size=size, tickfont_size=size - 2)
     fig.for_each_annotation(lambda a: a.update(font_size=size))
+    m = fig.layout.margin  # room for the larger titles and tick labels
+    fig.update_layout(margin={"l": round((m.l if m.l is not None else 70) * factor),
+                              "t": round((m.t if m.t is not None else 60) * factor),
+                              "b": round((m.b if m.b is not None else 60) * factor)})
     for s in fig.layout.sliders or ():
         s.currentvalue.font.size = size
     return fig

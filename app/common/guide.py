@@ -148,6 +148,8 @@ def panel(page_key: str, controls=()) -> None:
         picked = answer(page_key)
         if picked is None:
             st.caption("Pick an answer to reveal the figures and the explanation.")
+            # the page's numbers would give the answer away: hide them until the prediction is made
+            st.html("<style>[data-testid=stMain] [data-testid=stMetric] { visibility: hidden; }</style>")
         else:
             if picked == step.answer:
                 st.success(f"**Right.** {step.explanation}", icon=":material/check_circle:")
