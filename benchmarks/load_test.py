@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "app"))
 
-from common.pages import lesson_pages  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+from common.pages import lesson_pages
+from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 SLIDERS = "[data-testid=stSidebar] input[type=range]"
@@ -53,6 +53,9 @@ class Stats:
         self.errors: list[str] = []
         self.exceptions = 0
         self.js_errors = 0
+
+
+from playwright.async_api import TimeoutError as PWTimeout
 
 
 async def wait_done(page) -> None:
@@ -92,13 +95,13 @@ async def session(i: int, browser, base: str, urls: list[str], stop_at: float, c
                     await page.keyboard.press(key)
                     try:
                         await page.wait_for_function(f"() => location.search !== {before!r}", timeout=5_000)
-                    except Exception:
-                        continue  # the step did not change the value (e.g. a disabled or clamped slider)
+                    except PWTimeout:  # the step did not change the value (e.g. a clamped slider)
+                        continue
                     await page.wait_for_timeout(50)
                     await wait_done(page)
                     stats.renders.append(time.perf_counter() - t0)
                 stats.exceptions += await page.locator("[data-testid=stException]").count()
-            except Exception as e:  # a timeout or a crashed page is an error of the run, keep going
+            except Exception as e:  # noqa: BLE001  (a timeout or a crashed page is an error of the run)
                 stats.errors.append(f"session {i} {url}: {type(e).__name__}: {str(e).splitlines()[0][:120]}")
     finally:
         await ctx.close()
@@ -123,7 +126,7 @@ def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
 async def run(base: str, sessions: int, seconds: float, changes: int, stats: Stats) -> None:

@@ -21,7 +21,8 @@ behind is shared with every session:
 The thread lowers its own CPU priority (nice 10, Linux) after JAX has started
 its thread pools, so a visitor arriving during the warm-up keeps most of the
 CPU. ``NTK_LAB_WARMUP=0`` disables it (the browser tests do, to keep their
-CPU use to the pages they test). ``python -m app.warmup`` runs the same warm-up
+CPU use to the pages they test); ``NTK_LAB_WARMUP_PAGES=training,drift``
+warms only those pages. ``python -m app.warmup`` runs the same warm-up
 in the foreground (e.g. to fill the persistent compilation cache in a Docker
 build).
 
@@ -43,6 +44,7 @@ from collections.abc import Callable, Sequence
 from common.pages import LessonPage, lesson_pages
 
 ENV = "NTK_LAB_WARMUP"
+PAGES_ENV = "NTK_LAB_WARMUP_PAGES"
 THREAD_NAME = "ntk-lab-warmup"
 NICE = 10
 
@@ -50,6 +52,13 @@ NICE = 10
 # state "idle" | "running" | "done"; seconds per page URL; errors per page URL.
 STATUS: dict = {"state": "idle", "seconds": {}, "errors": {}, "total": None}
 _lock = threading.Lock()
+
+
+def selected_pages() -> list[LessonPage]:
+    """The pages to warm: all, or those whose url_path is listed in NTK_LAB_WARMUP_PAGES (comma-separated)."""
+    pages = lesson_pages()
+    only = {u.strip().strip("/") for u in os.environ.get(PAGES_ENV, "").split(",") if u.strip()}
+    return [p for p in pages if p.url_path in only or p.url in only] if only else pages
 
 
 def enabled() -> bool:
@@ -74,14 +83,14 @@ def run_page(page: LessonPage) -> None:
 
 def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] = _log) -> dict[str, float]:
     """Run every page with its defaults; returns seconds per page URL. Errors are logged, not raised."""
-    pages = lesson_pages() if pages is None else pages
+    pages = selected_pages() if pages is None else pages
     STATUS.update(state="running")
     t_all = time.perf_counter()
     for page in pages:
         t0 = time.perf_counter()
         try:
             run_page(page)
-        except Exception as e:  # best effort: a broken page must not stop the others or the server
+        except Exception as e:  # noqa: BLE001  (best effort: a broken page must not stop the others or the server)
             STATUS["errors"][f"/{page.url}"] = f"{type(e).__name__}: {e}"
             log(f"/{page.url}: {type(e).__name__}: {e}")
         dt = time.perf_counter() - t0

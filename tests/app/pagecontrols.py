@@ -16,8 +16,10 @@ import common.state
 from common.pages import ENTRYPOINT, LessonPage, lesson_pages
 from common.state import Control
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 PAGES: list[LessonPage] = lesson_pages()
+DEFAULT_TITLE = next(p.title for p in PAGES if p.default)  # a check that a switch really happened
 TIMEOUT = 180
 
 
@@ -77,8 +79,15 @@ def run_page(page: LessonPage, params: dict | None = None, timeout: float = TIME
     for k, v in (params or {}).items():
         at.query_params[k] = v
     if not page.default:
+        # switch_page() before the first run hashes the *file name*, which is not the page's
+        # url_path when they differ (kernel_at_init.py vs /kernel-at-init) and then silently
+        # opens the default page; st.Page hashes its url_path, so request that hash.
         at.switch_page(str(page.script.relative_to(ENTRYPOINT.parent)))
-    return at.run()
+        at._page_hash = calc_hash(page.url_path)
+    at.run()
+    if not page.default:
+        assert at.title and at.title[0].value != DEFAULT_TITLE, f"/{page.url} opened the default page"
+    return at
 
 
 def default_run(page: LessonPage) -> PageRun:

@@ -21,9 +21,8 @@ import os
 import random
 
 import pytest
-from pagecontrols import PAGES, controls_only, default_run, run_page, widget_value
-
 from common.state import Control
+from pagecontrols import PAGES, controls_only, default_run, run_page, widget_value
 
 SEED = 20261129
 N_CASES = int(os.environ.get("NTK_FUZZ_CASES", "300"))
