@@ -183,7 +183,10 @@ def page_path() -> str:
         url = st.context.url or ""
     except Exception:
         url = ""
-    return url.split("?", 1)[0].split("#", 1)[0]
+    base = url.split("?", 1)[0].split("#", 1)[0]
+    if base.count("/") == 2:  # "http://host:port" (the default page): add the root path
+        base += "/"
+    return base
 
 
 def link(controls, values, hide: list[str] | None = None, present: bool = False,
@@ -232,6 +235,7 @@ def share_box(page_key: str, controls, values: dict) -> None:
         labels = {c.key: c.label for c in controls}
         hide = st.multiselect(
             "Hide these controls", options=list(labels), format_func=labels.get,
+            default=[k for k in labels if is_hidden(k)],
             key=f"_ntk_share_hide_{page_key}",
             help="Hidden controls keep their current value and still drive the figures.",
         )

@@ -207,11 +207,12 @@ def animated_figure(
     return fig
 
 
-PRESENTER_SCALE = 1.5  # font scale of every figure in presenter mode (?present=1)
+PRESENTER_SCALE = 1.35  # font (and height) scale of every figure in presenter mode (?present=1)
 
 
 def scale_fonts(fig: go.Figure, factor: float = PRESENTER_SCALE) -> go.Figure:
-    """Scale the app's figure fonts (titles, axes, ticks, legend, slider) by ``factor``, in place."""
+    """Scale the app's figure fonts (titles, axes, ticks, legend, slider), margins and height by
+    ``factor``, in place (presenter mode)."""
     size = round(FONT_SIZE * factor)
     fig.update_layout(
         font={"size": size}, title_font_size=round(TITLE_SIZE * factor),
@@ -220,6 +221,8 @@ def scale_fonts(fig: go.Figure, factor: float = PRESENTER_SCALE) -> go.Figure:
     fig.update_xaxes(title_font_size=size, tickfont_size=size - 2)
     fig.update_yaxes(title_font_size=size, tickfont_size=size - 2)
     fig.for_each_annotation(lambda a: a.update(font_size=size))
+    # taller, so legends below the plot and long axis titles keep their room at the larger size
+    fig.update_layout(height=round((fig.layout.height or 450) * factor))
     m = fig.layout.margin  # room for the larger titles and tick labels
     fig.update_layout(margin={"l": round((m.l if m.l is not None else 70) * factor),
                               "t": round((m.t if m.t is not None else 60) * factor),

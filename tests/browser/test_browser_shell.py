@@ -36,7 +36,8 @@ def test_page_loads_by_url(page, base_url, path, title):
     assert urlparse(page.url).path in ({f"/{path}", "/"} if path == "welcome" else {f"/{path}"})
 
     links = page.locator("[data-testid=stSidebar] [data-testid=stSidebarNavLink]")
-    assert links.count() == 6
+    # the six core lessons come first; later sections (other architectures, classroom…) follow
+    assert links.count() >= 6
     hrefs = [urlparse(links.nth(i).get_attribute("href")).path for i in range(6)]
     assert hrefs[1:] == [f"/{p}" for p in list(PAGES)[1:]], hrefs
     assert hrefs[0] in ("/", "/welcome"), hrefs
