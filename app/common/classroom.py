@@ -219,9 +219,15 @@ def after_widgets(page_key: str, controls, values: dict, container) -> None:
         "page": page_key,
         "settings": {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()},
     }
-    if container is st.sidebar:
-        share_box(page_key, controls, values)
     from common import guide
+
+    if container is st.sidebar:
+        with st.sidebar:
+            guide.toggle_button(page_key)
+            if presenter():
+                st.button("Leave presenter mode", key=f"_ntk_present_leave_{page_key}",
+                          on_click=_leave_presenter, icon=":material/fullscreen_exit:")
+        share_box(page_key, controls, values)
 
     guide.panel(page_key, controls)
 
@@ -244,9 +250,13 @@ def share_box(page_key: str, controls, values: dict) -> None:
                               key=f"_ntk_share_present_{page_key}")
         reduced = link(controls, values, hide=hide + ([TEXT] if no_text else []), present=present)
         st.code(reduced, language=None, wrap_lines=True)
-        from common import guide
 
-        guide.toggle_button(page_key)
+
+def _leave_presenter() -> None:
+    try:
+        del st.query_params[PRESENT]
+    except KeyError:
+        pass
 
 
 def reproduce(page_key: str, settings: dict) -> None:

@@ -126,6 +126,8 @@ def test_presenter_mode_shows_figures_and_prompt_only():
     assert not [e for e in at.expander if e.label == "Reproduce in Python"]
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "Presenter mode" in html and "font-size" in html
+    at.sidebar.button(key="_ntk_present_leave_welcome").click().run()
+    assert "present" not in at.query_params and "hands-on tour" in markdown_text(at)
     # normal mode: regular fonts, explanations, export and snippet present
     at = run_script(ENTRY, TIMEOUT)
     (spec,) = specs(at)

@@ -43,7 +43,7 @@ def test_presenter_mode(page, base_url):
 
 
 def test_reduced_ui_hides_controls_and_keeps_its_params(page, base_url):
-    errors = open_page(page, f"{base_url}/training?hide=depth,activation,seed,text&lr=0.3")
+    errors = open_page(page, f"{base_url}/training?hide=depth,activation,seed,text&lr=0.3&seed=5")
     page.locator(CHART).first.wait_for(state="visible")
     sidebar = page.locator("[data-testid=stSidebar]")
     for key in ("depth", "activation", "seed"):
@@ -61,6 +61,7 @@ def test_reduced_ui_hides_controls_and_keeps_its_params(page, base_url):
     wait_for_app_idle(page)
     params = url_params(page)
     assert params.get("hide") == "depth,activation,seed,text" and params.get("lr") == "0.3", params
+    assert params.get("seed") == "5", params  # the hidden control keeps its value in the link
     assert page.locator(NO_EXCEPTION).count() == 0
     assert page.locator(CHART).count() >= 3
     assert name0  # the chart was there before the change
