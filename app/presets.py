@@ -88,7 +88,7 @@ def lesson_scripts() -> dict[str, Path]:
 
         app = Path(__file__).resolve().parent
         text = (app / "streamlit_app.py").read_text(encoding="utf-8")
-        calls = re.findall(r'st\.Page\(\s*LESSONS\s*/\s*"([^"]+)"(.*?)\)', text, flags=re.S)
+        calls = re.findall(r'st\.Page\(\s*LESSONS\s*/\s*"([^"]+)"(.*?)\)', text, flags=re.DOTALL)
         out = {}
         for script, rest in calls:
             m = re.search(r'url_path="([^"]+)"', rest)

@@ -81,9 +81,7 @@ def is_hidden(name: str) -> bool:
     if name in hidden_names():
         return True
     shown = shown_names()
-    if shown is not None and name not in (PROMPTS, CODE) and name not in shown:
-        return True
-    return False
+    return shown is not None and name not in (PROMPTS, CODE) and name not in shown
 
 
 def text_hidden() -> bool:

@@ -88,10 +88,11 @@ def _rows(frame: str, idx: int, t: dict[str, Any]):
                 yield [frame, idx, name, i, j, x[j] if x is not None else j, y[i] if y is not None else i, val]
         return
     n = max(len(v) for v in (x, y, z) if v is not None) if any(v is not None for v in (x, y, z)) else 0
+    def at(v, i):
+        return v[i] if v is not None and i < len(v) else ""
+
     for i in range(n):
-        def at(v):
-            return v[i] if v is not None and i < len(v) else ""
-        yield [frame, idx, name, i, "", at(x), at(y), at(z)]
+        yield [frame, idx, name, i, "", at(x, i), at(y, i), at(z, i)]
 
 
 def to_csv(data: dict[str, Any]) -> str:

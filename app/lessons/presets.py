@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import streamlit as st
-
 from common.classroom import explain
 from presets import available, lesson_scripts
 

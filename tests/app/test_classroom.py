@@ -14,14 +14,11 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-import common
-import common.state
 from apptest_util import LESSONS, ROOT, arr, run_script, specs
 from common import classroom, export
 from common.figures import FONT_SIZE, PRESENTER_SCALE
+from pagecontrols import recording
+from streamlit.testing.v1 import AppTest
 
 ENTRY = ROOT / "app" / "streamlit_app.py"
 DEMO = ROOT / "tests" / "app" / "state_demo_app.py"
@@ -29,37 +26,17 @@ TIMEOUT = 180
 
 
 # ---------------------------------------------------------------- helpers
-@contextlib.contextmanager
-def record_controls():
-    """Record render_controls(page_key, controls) calls and stop the page right after them."""
-    calls: list[tuple[str, tuple]] = []
-    original = common.state.render_controls
-
-    def recorder(page_key, controls, *args, **kwargs):
-        values = original(page_key, controls, *args, **kwargs)
-        calls.append((page_key, tuple(controls)))
-        st.stop()
-        return values
-
-    saved = common.state.render_controls, common.render_controls
-    common.state.render_controls = common.render_controls = recorder
-    try:
-        yield calls
-    finally:
-        common.state.render_controls, common.render_controls = saved
-
-
 def page_controls(script: Path) -> tuple[str, tuple]:
     """(page_key, controls) of a lesson script, without running its computations."""
-    with record_controls() as calls:
+    with recording(stop_after=True) as calls:
         AppTest.from_file(str(script), default_timeout=TIMEOUT).run()
-    (call,) = calls
-    return call
+    ((page_key, controls, _values),) = calls
+    return page_key, controls
 
 
 def demo_values(at: AppTest) -> dict:
     (line,) = [m.value for m in at.markdown if m.value.startswith("VALUES ")]
-    return {k: eval(v) for k, v in re.findall(r"(\w+)=(\S+)", line)}  # noqa: S307
+    return {k: eval(v) for k, v in re.findall(r"(\w+)=(\S+)", line)}
 
 
 def widget_keys(at: AppTest) -> set[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -119,7 +120,7 @@ def test_copy_link_and_csv_download(page, base_url):
     page.locator("[data-testid=stPopover] button", has_text="Download data").first.click()
     with page.expect_download() as dl:
         page.locator("[data-testid=stDownloadButton] button", has_text="CSV").first.click()
-    text = open(dl.value.path(), encoding="utf-8").read()
+    text = Path(dl.value.path()).read_text(encoding="utf-8")
     assert "# width = 64" in text and "# page = welcome" in text
     rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
     trace = page.locator(CHART).first.evaluate(
