@@ -102,9 +102,14 @@ def explain(markdown: str) -> None:
 def prompt(markdown: str, title: str = "What to notice / Try this") -> None:
     """The "what to notice / try this" callout: always shown, prominently in presenter mode.
 
-    Hidden only when the URL says ``hide=prompts``.
+    Hidden when the URL says ``hide=prompts``, and while a guided step waits for the
+    student's prediction.
     """
     if PROMPTS in hidden_names():
+        return
+    from common import guide
+
+    if guide.hide_figures():  # a guided step waits for a prediction: do not give the answer away
         return
     # The key gives the box a CSS class (st-key-ntk_prompt_…) that presenter mode enlarges.
     with st.container(border=True, key=f"ntk_prompt_{abs(hash(markdown)) % 10**10}"):

@@ -258,12 +258,14 @@ def test_guided_tour_hides_figures_until_answered_then_advances():
     assert at.sidebar.select_slider(key="width").value == 16  # step 1 set the control
     assert not specs(at)
     assert any("answer the question" in i.value for i in at.info)
+    assert "Try this" not in markdown_text(at)  # the prompt would give the answer away
     assert at.button(key="_ntk_guide_welcome_next").disabled
 
     radio = at.radio(key="_ntk_guide_welcome_answer_0")
     radio.set_value(radio.options[1]).run()  # the right answer
     assert len(specs(at)) == 1
     assert at.success and "Right" in at.success[0].value and not at.error
+    assert "Try this" in markdown_text(at)
     assert any("width 16" in (t.get("name") or "") for t in specs(at)[0]["data"])
 
     at.button(key="_ntk_guide_welcome_next").click().run()
