@@ -44,7 +44,10 @@ PAGES = [
 ]
 # Later lessons go in their own sidebar sections (append pages; empty sections are not shown).
 BEYOND_MLPS: list = []       # issue 4: other architectures
-BEYOND_LAZY: list = []       # issue 5: where the kernel picture breaks
+BEYOND_LAZY: list = [       # issue 5: where the kernel picture breaks
+    st.Page(LESSONS / "lr_phases.py", title="Learning-rate phases: catapult",
+            icon=":material/rocket_launch:", url_path="lr-phases"),
+]
 CLASSROOM: list = [         # issue 6: presets, guided tours
     st.Page(LESSONS / "presets.py", title="Preset gallery", icon=":material/collections_bookmark:",
             url_path="presets"),
