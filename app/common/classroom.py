@@ -212,7 +212,7 @@ def link(controls, values, hide: list[str] | None = None, present: bool = False,
 
 
 def settings() -> dict:
-    """{"page": page_key, "settings": {...}} of the current run (what exports record)."""
+    """{"page", "settings", "link"} of the current run (what exports record)."""
     return st.session_state.get(PAGE_STATE, {"page": None, "settings": {}})
 
 
@@ -221,6 +221,7 @@ def after_widgets(page_key: str, controls, values: dict, container) -> None:
     st.session_state[PAGE_STATE] = {
         "page": page_key,
         "settings": {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()},
+        "link": link(controls, values),  # reopens exactly this view
     }
     from common import guide
 

@@ -120,7 +120,7 @@ def download_menu(fig: go.Figure, key: str) -> None:
 
     state = classroom.settings()
     page, settings = state.get("page"), dict(state.get("settings") or {})
-    url = classroom.page_path()
+    url = state.get("link") or classroom.page_path()
     stem = f"{page or 'ntk-lab'}-{key}"
 
     def payload() -> dict[str, Any]:

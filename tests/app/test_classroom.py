@@ -121,7 +121,7 @@ def test_export_data_matches_the_figure_and_records_settings():
     keys = {b.key for b in at.get("download_button")}
     assert keys == {"_ntk_csv_welcome_fit", "_ntk_json_welcome_fit"}
     state = at.session_state[classroom.PAGE_STATE]
-    assert state == {"page": "welcome", "settings": {"width": 64}}
+    assert state == {"page": "welcome", "settings": {"width": 64}, "link": "?width=64"}
 
     (spec,) = specs(at)
     fig = go.Figure(spec)  # the figure exactly as the browser received it
