@@ -182,4 +182,35 @@ GUIDES: dict[str, list[Step]] = {
                         "descent on squared loss still interpolates them.",
         ),
     ],
+    "lr_phases": [
+        Step(
+            "Inside the stable range", settings={"c": 0.9, "width": 1024, "param": "ntk"},
+            question="c = 0.9, i.e. η = 0.9 · 2/λ0, just inside the range where the linearized model is stable. "
+                     "What does the loss do?",
+            options=("It falls monotonically and λ_max stays flat", "It spikes first, then falls",
+                     "It blows up"),
+            answer=0,
+            explanation="Lazy phase: every mode shrinks by |1 − ηλ| < 1 per step and the kernel hardly moves "
+                        "(η·λ stays ≈ 1.8 < 2).",
+        ),
+        Step(
+            "Above 2/λ0", settings={"c": 1.5, "width": 1024, "param": "ntk"},
+            question="c = 1.5: the linearized model would diverge. What does the wide network do?",
+            options=("It diverges like its linearization",
+                     "The loss spikes (~20×), λ_max falls until ηλ < 2, then it converges",
+                     "It trains exactly as at c = 0.9"),
+            answer=1,
+            explanation="The catapult (Lewkowycz et al. 2020): the large outputs change the kernel; λ_max drops "
+                        "until η·λ_max ≈ 1.2 < 2 and training settles in a flatter region.",
+        ),
+        Step(
+            "Much larger", settings={"c": 2.5, "width": 1024, "param": "ntk"},
+            question="c = 2.5 (η = 5/λ0). Catapult again?",
+            options=("Yes, just a bigger spike", "No: it diverges — past the measured edge c ≈ 2.1",
+                     "It becomes lazy again"),
+            answer=1,
+            explanation="Above c_max the kernel cannot shrink fast enough and the loss runs away; for this wide "
+                        "ReLU net the sweep puts the edge at η·λ0 ≈ 4.2, in line with the ≈ 4–5/λ0 reported.",
+        ),
+    ],
 }

@@ -68,6 +68,13 @@ PRESETS: tuple[Preset, ...] = (
         "Basri et al. 2019",
     ),
     Preset(
+        "Catapult", "lr-phases",
+        {"c": "1.5", "width": "1024", "param": "ntk"},
+        "Above the linearized bound (η = 1.5 · 2/λ0) the loss spikes about 20×, λ_max falls below 2/η, "
+        "and training then converges; the sweep marks the lazy, catapult and divergent ranges of η.",
+        "Lewkowycz et al. 2020",
+    ),
+    Preset(
         "Wide networks are linear", "training",
         {"width": "4096", "task": "sine"},
         "At width 4096 the network, its linearization and the infinite-width kernel regression "
