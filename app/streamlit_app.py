@@ -47,6 +47,8 @@ BEYOND_MLPS: list = []       # issue 4: other architectures
 BEYOND_LAZY: list = [       # issue 5: where the kernel picture breaks
     st.Page(LESSONS / "lr_phases.py", title="Learning-rate phases: catapult",
             icon=":material/rocket_launch:", url_path="lr-phases"),
+    st.Page(LESSONS / "depth_init.py", title="Depth and initialization: order/chaos",
+            icon=":material/blur_on:", url_path="depth-init"),
 ]
 CLASSROOM: list = [         # issue 6: presets, guided tours
     st.Page(LESSONS / "presets.py", title="Preset gallery", icon=":material/collections_bookmark:",
