@@ -135,6 +135,18 @@ print("NNGP posterior mean at x = 0 =", float(np.interp(0.0, x[:, 0], np.asarray
 print("RMS of the infinite-width NTK ensemble mean =", float(np.sqrt(np.mean(np.asarray(ens.mean[0, :, 0]) ** 2))))
 """)
 
+LR_PHASES = Template("""\
+# Learning-rate phases: one GD run at η = c · 2/λ0, λ_max of the empirical NTK recorded at every step
+from ntkcore import phases
+c, width, param, seed = $c, $width, "$param", $seed
+x, gamma = nc.circle_points(32)
+y = 0.5 * np.cos(2 * gamma)[:, None]
+model = nc.MLP(width=width, depth=1, activation="relu", w_std=1.0, b_std=0.0, parameterization=param)
+r = phases.lr_phase_run(model, x, y, c, 300, seed=seed)
+print("phase:", r.phase, "| η =", r.lr, "| peak loss / initial =", r.peak_loss_ratio)
+print("λ0 (top eigenvalue of Θ0/N) =", r.lambda0)
+""")
+
 SNIPPETS: dict[str, Template] = {
     "welcome": WELCOME,
     "kernel_at_init": KERNEL_AT_INIT,
@@ -142,6 +154,7 @@ SNIPPETS: dict[str, Template] = {
     "drift": DRIFT,
     "spectrum": SPECTRUM,
     "nngp": NNGP,
+    "lr_phases": LR_PHASES,
 }
 
 
@@ -184,4 +197,7 @@ def expected(page_key: str, s: dict[str, Any]) -> float:
         from compute import nngp as C
         inf = C.infinite(int(s["steps"]), float(s["noise"]), 0)
         return float(np.sqrt(np.mean(np.asarray(inf["ntk_mean"]) ** 2)))
+    if page_key == "lr_phases":
+        from compute import lr_phases as C
+        return float(C.run(int(s["width"]), s["param"], float(s["c"]), int(s["seed"]))["lambda0"])
     raise KeyError(page_key)

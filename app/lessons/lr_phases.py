@@ -3,7 +3,7 @@
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, prompt
+from common.classroom import explain, prompt, reproduce
 from compute import lr_phases as C
 from plots import lr_phases as P
 
@@ -84,3 +84,5 @@ prompt(
   every c up to 3. Change the width or seed: the edges move a little, the picture does not.
 """
 )
+
+reproduce("lr_phases", v)

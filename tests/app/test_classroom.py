@@ -163,11 +163,11 @@ SIX = ("welcome", "kernel_at_init", "training", "drift", "spectrum", "nngp")
 LESSON_SCRIPTS = {name: LESSONS / f"{name}.py" for name in SIX}
 
 
-@pytest.mark.parametrize("name", SIX)
+@pytest.mark.parametrize("name", [*SIX, "lr_phases"])
 def test_reproduce_snippet_prints_the_page_number(name):
     import snippets
 
-    page_key, controls = page_controls(LESSON_SCRIPTS[name])
+    page_key, controls = page_controls(LESSONS / f"{name}.py")
     defaults = {c.key: c.default for c in controls}
     code = snippets.render(page_key, defaults)
     assert "import ntkcore as nc" in code and "streamlit" not in code
