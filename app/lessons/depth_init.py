@@ -51,15 +51,16 @@ with progress("Computing the phase diagram, the kernels at every depth and a tra
 st.subheader("1 · The phase diagram")
 crit_here = float(C.cr.critical_sigma_w2(act, sb2, q_max=C.SW2_GRID[-1] + C.SB2_GRID[-1] + 1.0))
 if math.isinf(pt["q_star"]):
-    phase = "variance explodes (q* = ∞)"
+    phase = "exploding"  # q* = ∞
 elif pt["chi1"] < 0.99:
     phase = "ordered"
 elif pt["chi1"] > 1.01:
     phase = "chaotic"
 else:
-    phase = "critical (χ1 ≈ 1)"
+    phase = "critical"  # |χ1 − 1| ≤ 0.01
 m = st.columns(5)
-m[0].metric("Phase at (σ_w², σ_b²)", phase)
+m[0].metric("Phase at (σ_w², σ_b²)", phase, help="ordered: χ1 < 0.99, critical: |χ1 − 1| ≤ 0.01, chaotic: χ1 > 1.01, "
+            "exploding: the variance q grows without bound (q* = ∞)")
 m[1].metric("χ1", "—" if math.isnan(pt["chi1"]) else f"{pt['chi1']:.3f}")
 m[2].metric("c*", "—" if math.isnan(pt["c_star"]) else f"{pt['c_star']:.3f}")
 m[3].metric("depth scale ξ_c (layers)", "—" if math.isnan(pt["depth_scale"]) else

@@ -129,5 +129,6 @@ def training_curve(t: dict) -> go.Figure:
     high = max(float(np.max(v)) for v in shown)
     # at least three decades: a loss that stays near L(0) must look flat, not fill the axis
     fig.update_yaxes(exponentformat="power", range=[min(np.log10(low) - 0.2, -3.0), max(np.log10(high), 0.0) + 0.2])
-    fig.update_layout(legend={"x": 0.99, "xanchor": "right", "y": 0.98, "yanchor": "top"})
+    fig.update_layout(legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"},
+                      margin={"l": 70, "r": 30, "t": 100, "b": 60}, title={"y": 0.97, "yanchor": "top"})
     return fig
