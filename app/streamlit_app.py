@@ -49,6 +49,9 @@ BEYOND_LAZY: list = [       # issue 5: where the kernel picture breaks
             icon=":material/rocket_launch:", url_path="lr-phases"),
     st.Page(LESSONS / "depth_init.py", title="Depth and initialization: order/chaos",
             icon=":material/blur_on:", url_path="depth-init"),
+    st.Page(LESSONS / "features.py", title="When features win", icon=":material/insights:", url_path="features"),
+    st.Page(LESSONS / "scaling.py", title="Scaling of kernel regression", icon=":material/show_chart:",
+            url_path="scaling"),
 ]
 CLASSROOM: list = [         # issue 6: presets, guided tours
     st.Page(LESSONS / "presets.py", title="Preset gallery", icon=":material/collections_bookmark:",

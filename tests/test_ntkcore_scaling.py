@@ -1,0 +1,78 @@
+"""ntkcore.scaling: power-law fits, learning curves and the predicted exponent min(b − 1, 2a)."""
+
+import jax
+import numpy as np
+import pytest
+
+import ntkcore as nc
+from ntkcore import scaling as S
+
+
+def test_fit_power_law_recovers_known_exponent():
+    rng = np.random.default_rng(0)
+    x = np.geomspace(10, 1e4, 20)
+    y = 3.0 * x ** -1.7 * np.exp(0.02 * rng.standard_normal(20))
+    fit = S.fit_power_law(x, y)
+    assert abs(fit.slope + 1.7) < 3 * fit.stderr + 0.02
+    assert 0 < fit.stderr < 0.02
+    assert abs(fit.prefactor / 3.0 - 1) < 0.1
+    exact = S.fit_power_law([1, 2, 4], [1, 0.25, 0.0625])
+    assert exact.slope == pytest.approx(-2.0) and exact.prefactor == pytest.approx(1.0)
+
+
+def test_fit_power_law_rejects_bad_input():
+    with pytest.raises(ValueError, match="same length"):
+        S.fit_power_law([1, 2], [1, 2, 3])
+    with pytest.raises(ValueError, match="at least 2 positive"):
+        S.fit_power_law([1, 2], [0, -1])
+
+
+def test_predicted_exponent_and_validation():
+    assert S.predicted_exponent(2.0, 3.0) == 2.0  # b − 1
+    assert S.predicted_exponent(0.5, 4.0) == 1.0  # saturates at 2a
+    with pytest.raises(ValueError, match="b must be"):
+        S.predicted_exponent(2.0, 1.0)
+
+
+def test_power_law_target_spectrum():
+    x, g = nc.circle_points(512)
+    y = S.power_law_target(g, 1.5, n_freq=100)
+    assert np.mean(y ** 2) == pytest.approx(1.0, rel=1e-6)
+    amp = np.abs(np.fft.rfft(y))[1:101] / 256
+    k = np.arange(1, 101)
+    np.testing.assert_allclose(amp / amp[0], k ** -1.5, rtol=1e-6)
+
+
+def test_learning_curve_exponent_matches_prediction_on_circle():
+    """ReLU NTK on the circle (λ_k ~ k⁻²), target c_k² ~ k⁻³: predicted β = min(b − 1, 2a) ≈ 2."""
+    with jax.enable_x64(True):
+        rng = np.random.default_rng(2)
+        g = rng.uniform(0, 2 * np.pi, 1024)
+        xp = np.stack([np.cos(g), np.sin(g)], -1)
+        xt, gt = nc.circle_points(600)
+        r = 1.5
+        yp, yt = S.power_law_target(g, r), S.power_law_target(gt, r)
+        m = nc.MLP(width=1, depth=1, activation="relu", w_std=np.sqrt(2), b_std=0.1)
+        k = np.asarray(nc.infinite_kernels(m, xp).ntk)
+        kt = np.asarray(nc.infinite_kernels(m, xt, xp).ntk)
+    spec = nc.ntk_spectrum(k)
+    ex = S.spectral_exponents(spec.eigvals, S.target_power(spec.eigvecs, yp), 8, 200)
+    assert 1.8 < ex.a < 2.2, ex.a  # λ_k ~ k^-2 for ReLU on the circle
+    assert 2.8 < ex.b < 3.3, ex.b  # b = 2r
+    pred = S.predicted_exponent(ex.a, ex.b)
+    ns = (32, 64, 128, 256, 512)
+    lc = S.learning_curve(k, kt, yp, yt, ns, seeds=range(6))
+    assert lc.errors.shape == (6, 5) and np.all(np.diff(lc.geo_mean) < 0)
+    fit = S.fit_power_law(ns, lc.geo_mean)
+    assert abs(-fit.slope - pred) < 0.35, (fit.slope, pred)
+
+
+def test_learning_curve_validates_and_reports_accuracy():
+    k = np.eye(6) + 0.1
+    y = np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    lc = S.learning_curve(k, k[:2], y, y[:2], (3, 6), seeds=(0,))
+    assert lc.accuracy.shape == (1, 2) and lc.accuracy[0, 1] == 1.0
+    with pytest.raises(ValueError, match="ns must be"):
+        S.learning_curve(k, k, y, y, (7,))
+    with pytest.raises(ValueError, match="y_pool must have 6 rows"):
+        S.learning_curve(k, k, y[:5], y, (3,))
