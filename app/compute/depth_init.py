@@ -19,6 +19,9 @@ from ntkcore import criticality as cr
 ACTIVATIONS = ("erf", "tanh", "relu")
 SW2_GRID = tuple(float(v) for v in np.round(np.linspace(0.25, 4.0, 51), 4))
 SB2_GRID = tuple(float(v) for v in np.round(np.linspace(0.0, 0.5, 26), 4))
+# tanh has no closed form (2-D quadrature, ~30× the cost): a coarser grid keeps its first load in budget
+COARSE = {"tanh": (tuple(float(v) for v in np.round(np.linspace(0.25, 4.0, 26), 4)),
+                   tuple(float(v) for v in np.round(np.linspace(0.0, 0.5, 14), 4)))}
 SB2_LINE = tuple(float(v) for v in np.round(np.linspace(0.0, 0.5, 101), 4))  # the critical line, finer
 MAX_DEPTH = 50
 N_KERNEL = 16
@@ -31,6 +34,7 @@ PUBLISHED = {  # Schoenholz et al. 2017: critical σ_w² at σ_b² = 0, 0.05, 0.
     "tanh": (1.00, 1.76, 1.99, 2.51), "erf": (0.785, 1.38, 1.55, 1.96), "relu": (2.0, None, None, None),
 }
 PUBLISHED_SB2 = (0.0, 0.05, 0.1, 0.3)
+Q_LINE = SW2_GRID[-1] + SB2_GRID[-1] + 1.0  # largest variance searched along the critical line
 
 
 def inputs() -> tuple[np.ndarray, np.ndarray]:
@@ -41,12 +45,20 @@ def inputs() -> tuple[np.ndarray, np.ndarray]:
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def diagram(activation: str) -> dict:
     """The phase diagram on the fixed grid and the critical line on a finer σ_b² grid."""
-    pd = cr.phase_diagram(activation, np.array(SW2_GRID), np.array(SB2_GRID))
-    line = cr.critical_sigma_w2(activation, np.array(SB2_LINE), q_max=SW2_GRID[-1] + SB2_GRID[-1] + 1.0)
-    published = cr.critical_sigma_w2(activation, np.array(PUBLISHED_SB2))
+    sw2_grid, sb2_grid = COARSE.get(activation, (SW2_GRID, SB2_GRID))
+    pd = cr.phase_diagram(activation, np.array(sw2_grid), np.array(sb2_grid))
+    # one call (one compile) for the line and the published σ_b² values
+    both = cr.critical_sigma_w2(activation, np.array(SB2_LINE + PUBLISHED_SB2), q_max=Q_LINE)
+    line, published = both[:len(SB2_LINE)], both[len(SB2_LINE):]
     return pd._asdict() | {"line_sb2": np.array(SB2_LINE), "line_sw2": line, "activation": activation,
                            "published_sb2": np.array(PUBLISHED_SB2), "published_sw2": PUBLISHED[activation],
                            "measured_critical": published}
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def critical_here(activation: str, sb2: float) -> float:
+    """Critical σ_w² at this σ_b² (NaN where the line does not reach it)."""
+    return float(cr.critical_sigma_w2(activation, sb2, q_max=Q_LINE))
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)

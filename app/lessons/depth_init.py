@@ -49,7 +49,7 @@ with progress("Computing the phase diagram, the kernels at every depth and a tra
     p.update(1.0)
 
 st.subheader("1 · The phase diagram")
-crit_here = float(C.cr.critical_sigma_w2(act, sb2, q_max=C.SW2_GRID[-1] + C.SB2_GRID[-1] + 1.0))
+crit_here = C.critical_here(act, sb2)
 if math.isinf(pt["q_star"]):
     phase = "exploding"  # q* = ∞
 elif pt["chi1"] < 0.99:
