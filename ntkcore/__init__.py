@@ -11,8 +11,10 @@ Loss convention everywhere: L = (1/2N) Σ‖f − y‖²; kernels "normalized" b
 """
 from .activations import ACTIVATION_NAMES, activation_fn
 from .cnn import CNN, PADDINGS, POOLINGS
+from .attention import QK_SCALINGS, Attention
 from .datasets import (CIRCLE_TARGETS, CLASSIFICATION_2D, REGRESSION_1D, Dataset, circle, circle_points,
                        circle_target, classification_2d, digits, grid_2d, regression_1d)
+from .datasets import SEQUENCE_TASKS, sequences
 from .dynamics import EnsemblePrediction, Posterior, ensemble_predictions, gp_posterior, kernel_predictions
 from .empirical import MonteCarloKernels, empirical_nngp, empirical_ntk, monte_carlo_kernels
 from .infinite import Kernels, gaussian_expectations, infinite_kernels
@@ -20,6 +22,7 @@ from .linearize import linear_apply, linearize
 from .metrics import (function_gap, kernel_distance, kernel_target_alignment, relative_kernel_change,
                       relative_weight_change)
 from .models import MLP, PARAMETERIZATIONS, LayerSpec
+from .rnn import RNN, RNN_INFINITE_ACTIVATIONS, rnn_infinite_kernels
 from .spectra import Spectrum, condition_number, max_stable_lr, mode_residuals, ntk_spectrum, predicted_mode_decay
 from .training import Trajectory, TrainConfig, train
 
@@ -32,6 +35,7 @@ __all__ = [
     "gaussian_expectations", "gp_posterior", "grid_2d", "infinite_kernels", "kernel_distance", "kernel_predictions",
     "kernel_target_alignment", "linear_apply", "linearize", "max_stable_lr", "mode_residuals", "monte_carlo_kernels",
     "ntk_spectrum", "predicted_mode_decay", "regression_1d", "relative_kernel_change", "relative_weight_change",
-    "train",
+    "train", "Attention", "QK_SCALINGS", "RNN", "RNN_INFINITE_ACTIVATIONS", "SEQUENCE_TASKS", "rnn_infinite_kernels",
+    "sequences",
 ]
 __version__ = "0.1.0"

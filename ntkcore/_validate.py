@@ -79,6 +79,18 @@ def check_array(name: str, x: Any, ndim: int | tuple[int, ...], dim: int | None 
     return x
 
 
+def check_batch_like(name: str, x: Any, example_shape: tuple) -> np.ndarray | Any:
+    """A finite batch (n, *example_shape), e.g. test inputs shaped like the training inputs.
+
+    ``None`` entries of ``example_shape`` match any length (e.g. a sequence model's T).
+    """
+    x = check_array(name, x, 1 + len(example_shape))
+    if any(want is not None and got != want for got, want in zip(x.shape[1:], example_shape)):
+        want = ", ".join("any" if w is None else str(w) for w in example_shape)
+        raise ValueError(f"{name} must have shape (n, {want}) to match the model/other inputs; got {tuple(x.shape)}")
+    return x
+
+
 def _range(lo: float | None, hi: float | None, lo_open: bool = False) -> str:
     if lo is None and hi is None:
         return ""

@@ -170,3 +170,47 @@ def digits(n_train: int = 300, n_test: int = 300, seed: int = 0, classes: tuple[
     onehot = np.eye(len(classes))[index] - 1.0 / len(classes)
     tr, te = slice(0, n_train), slice(n_train, n_train + n_test)
     return Dataset("digits", x[tr], onehot[tr], x[te], onehot[te], lab[tr], lab[te])
+
+
+SEQUENCE_TASKS = ("sinusoids", "sum")
+SINUSOID_FREQUENCIES = (1, 2, 3)
+
+
+def sequences(kind: str = "sinusoids", n_train: int = 60, n_test: int = 60, length: int = 16, noise: float = 0.3,
+              seed: int = 0) -> Dataset:
+    """Short synthetic sequences (n, T, 1) for recurrent and attention models.
+
+    "sinusoids": x_t = √2 sin(2π f t/T + φ) + noise, with f ∈ {1, 2, 3} cycles
+      per sequence (the class, balanced), a random phase φ and N(0, noise²)
+      per step; targets are centred one-hot vectors e_f − 1/3 (as ``digits``),
+      ``labels_*`` = f. The mean square of a clean sequence is 1.
+    "sum": x_t ~ N(0, 1) i.i.d.; the target is Σ_t x_t/√T (+ noise on the
+      training targets), shape (n, 1); ``labels_*`` = sign of the sum (0/1).
+    """
+    V.check_choice("kind", kind, SEQUENCE_TASKS)
+    n_train = V.check_int("n_train", n_train, 1, 100_000)
+    n_test = V.check_int("n_test", n_test, 1, 100_000)
+    length = V.check_int("length", length, 2, 4096)
+    noise = V.check_float("noise", noise, 0.0, 10.0)
+    seed = V.check_int("seed", seed, 0)
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+
+    def draw(n, train):
+        if kind == "sinusoids":
+            k = len(SINUSOID_FREQUENCIES)
+            cls = np.arange(n) % k
+            rng.shuffle(cls)
+            freq = np.asarray(SINUSOID_FREQUENCIES)[cls]
+            phase = rng.uniform(0, 2 * np.pi, n)
+            x = np.sqrt(2) * np.sin(2 * np.pi * freq[:, None] * t[None, :] / length + phase[:, None])
+            x = x + noise * rng.standard_normal(x.shape)
+            return x[..., None], np.eye(k)[cls] - 1.0 / k, freq
+        x = rng.standard_normal((n, length))
+        s = x.sum(1) / np.sqrt(length)
+        y = s + (noise * rng.standard_normal(n) if train else 0.0)
+        return x[..., None], y[:, None], (s > 0).astype(int)
+
+    x_tr, y_tr, l_tr = draw(n_train, True)
+    x_te, y_te, l_te = draw(n_test, False)
+    return Dataset(kind, x_tr, y_tr, x_te, y_te, l_tr, l_te)

@@ -28,10 +28,25 @@ from .models import MLP, _forward
 
 
 def _pair(model, params, x1, x2):
-    in_dim = _in_dim(model, params)
-    x1 = V.check_array("x1", x1, 2, in_dim)
-    x2 = x1 if x2 is None else V.check_array("x2", x2, 2, in_dim)
+    if isinstance(model, MLP) or not hasattr(model, "in_shape_of"):
+        in_dim = _in_dim(model, params)
+        x1 = V.check_array("x1", x1, (2,) if isinstance(model, MLP) else (2, 3, 4), in_dim)
+    else:  # models on structured inputs (sequences, images) state the per-example shape
+        x1 = V.check_batch_like("x1", x1, tuple(model.in_shape_of(params)))
+    x2 = x1 if x2 is None else V.check_batch_like("x2", x2, tuple(x1.shape[1:]))
     return jnp.asarray(x1, jnp.result_type(float)), jnp.asarray(x2, jnp.result_type(float))
+
+
+def _init_arg(x):
+    """What ``model.init`` takes for a batch x: the feature dimension d for flat (n, d) inputs,
+    else the per-example shape (e.g. (T, d) for sequences, (H, W, C) for images)."""
+    return x.shape[-1] if x.ndim == 2 else tuple(x.shape[1:])
+
+
+def _is_pytree_model(model) -> bool:
+    """Models registered as pytrees (MLP, RNN, Attention, …) can be passed to jitted functions."""
+    leaves = jax.tree.leaves(model)
+    return not (len(leaves) == 1 and leaves[0] is model)
 
 
 def _in_dim(model, params) -> int | None:
@@ -62,7 +77,10 @@ def _ntk(model, params, x1, x2, lr_weighted: bool, structured: bool = True):
         return _mlp_ntk(model, params, x1, x2, lr_weighted)
     if structured and isinstance(model, CNN):
         return cnn_ntk(model, params, x1, x2, lr_weighted)
-    return _jacobian_ntk(model.apply, params, x1, x2, _lr_tree(model, params) if lr_weighted else None)
+    mults = _lr_tree(model, params) if lr_weighted else None
+    if _is_pytree_model(model):  # the model is a jit argument (hashing it would fail under an outer jit)
+        return _model_jacobian_ntk(model, params, x1, x2, mults)
+    return _jacobian_ntk(model.apply, params, x1, x2, mults)
 
 
 def _lr_tree(model, params):
@@ -117,18 +135,48 @@ def _jacobian_ntk(apply_fn: Callable, params, x1, x2, mults=None):
     return theta / n_out
 
 
+@jax.jit
+def _model_jacobian_ntk(model, params, x1, x2, mults=None):
+    """J(x1) diag(r) J(x2)ᵀ / K for a model that is a pytree (passed as a jit argument, not hashed).
+
+    Per-example Jacobians (``vmap`` of ``jacrev`` on one input): O(N) backward passes of one
+    example each, where ``jacrev`` of the batched ``apply`` would run N·K passes over the whole batch.
+    """
+    def one(x):
+        return jax.jacrev(lambda p: model.apply(p, x[None])[0])(params)  # leaves (K, *param shape)
+
+    j1, j2 = jax.vmap(one)(x1), jax.vmap(one)(x2)
+    leaves1, leaves2 = jax.tree.leaves(j1), jax.tree.leaves(j2)
+    n_out = leaves1[0].shape[1]
+    rs = [1.0] * len(leaves1) if mults is None else jax.tree.leaves(mults)
+    theta = 0.0
+    for a, b, r in zip(leaves1, leaves2, rs):
+        a = a.reshape(a.shape[0], a.shape[1], -1)
+        b = b.reshape(b.shape[0], b.shape[1], -1)
+        theta = theta + r * jnp.einsum("ikp,jkp->ij", a, b)
+    return theta / n_out
+
+
 def empirical_nngp(model: MLP, params, x1: jax.Array, x2: jax.Array | None = None) -> jax.Array:
     """Finite-width NNGP (n1, n2): the covariance of each output given the last hidden layer,
 
     K(x, x') = m_W² σ_W² · a_L(x)·a_L(x') + m_b² σ_b²
 
     (the readout's conditional covariance; its mean over initializations is
-    the NNGP and it tends to it as width → ∞).
+    the NNGP and it tends to it as width → ∞). Other models with an
+    ``nngp(params, x1, x2)`` method (``RNN``, ``Attention``) use it.
     """
-    if not isinstance(model, MLP):
-        raise ValueError("empirical_nngp needs an MLP model")
+    if not isinstance(model, MLP) and not hasattr(model, "nngp"):
+        raise ValueError(f"empirical_nngp needs an MLP or a model with an nngp method; got {type(model).__name__}")
     x1, x2 = _pair(model, params, x1, x2)
+    if not isinstance(model, MLP):
+        return _model_nngp(model, params, x1, x2)
     return _mlp_nngp(model, params, x1, x2)
+
+
+@jax.jit
+def _model_nngp(model, params, x1, x2):
+    return model.nngp(params, x1, x2)
 
 
 @jax.jit
@@ -156,14 +204,25 @@ def monte_carlo_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, 
 
     Sample s uses ``jax.random.key(seed + s)`` so a single seed reproduces
     exactly what ``model.init(jax.random.key(seed + s), d)`` gives.
+
+    Other pytree models (``RNN``, ``Attention``; inputs (n, T, d)) take the
+    Jacobian path for the NTK (init with the per-example shape x1.shape[1:])
+    and their ``nngp`` method for the NNGP (the readout's conditional
+    covariance given the last features).
     """
     n_samples = V.check_int("n_samples", n_samples, 1, 10_000)
     seed = V.check_int("seed", seed, 0)
-    x1 = V.check_array("x1", x1, 2)
-    x2 = x1 if x2 is None else V.check_array("x2", x2, 2, x1.shape[-1])
+    x1 = V.check_array("x1", x1, 2 if isinstance(model, MLP) else (2, 3, 4))
+    x2 = x1 if x2 is None else V.check_batch_like("x2", x2, tuple(x1.shape[1:]))
     dtype = jnp.result_type(float)
     x1, x2 = jnp.asarray(x1, dtype), jnp.asarray(x2, dtype)
-    nngp, ntk = _mc_samples(model, x1, x2, jnp.arange(seed, seed + n_samples))
+    seeds = jnp.arange(seed, seed + n_samples)
+    if isinstance(model, MLP):
+        nngp, ntk = _mc_samples(model, x1, x2, seeds)
+    else:
+        if not hasattr(model, "nngp"):
+            raise ValueError(f"monte_carlo_kernels needs an MLP or a model with an nngp method; got {type(model).__name__}")
+        nngp, ntk = _mc_samples_model(model, x1, x2, seeds)
     ddof = 1 if n_samples > 1 else 0
     return MonteCarloKernels(nngp.mean(0), nngp.std(0, ddof=ddof), ntk.mean(0), ntk.std(0, ddof=ddof),
                              nngp if keep_samples else None, ntk if keep_samples else None)
@@ -174,4 +233,12 @@ def _mc_samples(model: MLP, x1, x2, seeds):
     def one(s):
         params = model.init(jax.random.key(s), x1.shape[-1])
         return _mlp_nngp(model, params, x1, x2), _mlp_ntk(model, params, x1, x2, False)
+    return jax.lax.map(one, seeds)
+
+
+@jax.jit
+def _mc_samples_model(model, x1, x2, seeds):
+    def one(s):
+        params = model.init(jax.random.key(s), _init_arg(x1))
+        return model.nngp(params, x1, x2), _ntk(model, params, x1, x2, False)
     return jax.lax.map(one, seeds)

@@ -57,7 +57,8 @@ def infinite_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, *,
     """NNGP and NTK of ``model`` in the infinite-width limit.
 
     Args:
-      model: an ``MLP`` (its ``width`` is ignored under "ntk").
+      model: an ``MLP`` (its ``width`` is ignored under "ntk"), or an ``RNN``
+        (the recurrent NTK on sequences (n, T, d), see ``ntkcore.rnn``).
       x1: inputs (n1, d); x2: inputs (n2, d) or None for x2 = x1.
       lr_weighted: weight each layer by its learning-rate multiplier (the kernel
         that drives training; differs from the plain one only under muP).
@@ -65,8 +66,12 @@ def infinite_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, *,
     Returns:
       ``Kernels(nngp, ntk)``, each (n1, n2), in the default float precision.
     """
+    from .rnn import RNN, rnn_infinite_kernels  # (rnn imports this module)
+
+    if isinstance(model, RNN):
+        return rnn_infinite_kernels(model, x1, x2)
     if not isinstance(model, MLP):
-        raise ValueError(f"infinite_kernels needs an MLP model; got {type(model).__name__}")
+        raise ValueError(f"infinite_kernels needs an MLP or RNN model; got {type(model).__name__}")
     x1 = V.check_array("x1", x1, 2)
     x2 = x1 if x2 is None else V.check_array("x2", x2, 2, x1.shape[-1])
     dtype = jnp.result_type(float)

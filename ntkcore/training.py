@@ -26,8 +26,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as V
-from .empirical import _lr_tree, _ntk
+from .empirical import _init_arg, _lr_tree, _ntk
 from .linearize import linear_apply
+from .models import MLP
 from .metrics import function_gap, kernel_distance, kernel_target_alignment, relative_kernel_change, relative_weight_change
 
 DIVERGENCE_FACTOR = 1e6  # a loss this many times its initial value counts as divergence
@@ -141,7 +142,10 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     """Train ``model`` (and its linearization) by GD/SGD on MSE, recording snapshots.
 
     Args:
-      model: an ``MLP`` (or any model with ``init``, ``apply``, ``in_dim``).
+      model: an ``MLP`` (or any model with ``init``, ``apply``, ``in_dim``), or a
+        model on structured inputs (``RNN``/``Attention`` on (N, T, d) sequences):
+        then every input set has the training inputs' per-example shape and
+        ``model.init`` gets that shape instead of d.
       x_train (N, d), y_train (N,) or (N, K): the training set.
       config: a ``TrainConfig``.
       x_test, y_test: optional held-out set for the test loss.
@@ -152,8 +156,9 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
-    x_train = _as_float(V.check_array("x_train", x_train, 2))
-    d = x_train.shape[-1]
+    x_train = _as_float(V.check_array("x_train", x_train, 2 if isinstance(model, MLP) else (2, 3, 4)))
+    d = _init_arg(x_train)  # d, or the per-example shape of structured inputs
+    like = tuple(x_train.shape[1:])
     n = x_train.shape[0]
     y_train = _targets("y_train", y_train, n, model.out_dim)
     if config.batch_size is not None and config.batch_size > n:
@@ -161,14 +166,14 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     if (x_test is None) != (y_test is None):
         raise ValueError("x_test and y_test must be given together")
     if x_test is not None:
-        x_test = _as_float(V.check_array("x_test", x_test, 2, d))
+        x_test = _as_float(V.check_batch_like("x_test", x_test, like))
         y_test = _targets("y_test", y_test, x_test.shape[0], model.out_dim)
     if x_eval is not None:
-        x_eval = _as_float(V.check_array("x_eval", x_eval, 2, d))
+        x_eval = _as_float(V.check_batch_like("x_eval", x_eval, like))
     if x_probe is None:
         x_probe, y_probe = x_train[:128], y_train[:128]
     else:
-        x_probe = _as_float(V.check_array("x_probe", x_probe, 2, d))
+        x_probe = _as_float(V.check_batch_like("x_probe", x_probe, like))
         y_probe = None if y_probe is None else _targets("y_probe", y_probe, x_probe.shape[0], model.out_dim)
 
     if params0 is None:
