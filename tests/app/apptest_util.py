@@ -40,3 +40,16 @@ def run_script(path: str | Path, timeout: float, params: dict | None = None, tit
     if title is not None:
         assert at.title[0].value == title
     return at
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    """Every st.metric of the run: label → displayed value (a string)."""
+    return {m.label: m.value for m in at.metric}
+
+
+def trace(spec: dict, name: str) -> dict:
+    """The trace called ``name`` in figure JSON ``spec`` (else the first whose name starts with it)."""
+    data = spec["data"]
+    found = [t for t in data if t.get("name") == name] or [t for t in data if t.get("name", "").startswith(name)]
+    assert found, [t.get("name") for t in data]
+    return found[0]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_util import arr, run_script, specs
+from apptest_util import arr, metric_values as metrics, run_script, specs, trace
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "depth_init.py")
@@ -14,18 +14,6 @@ PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "depth_init
 
 def run_page(params: dict[str, str] | None = None) -> AppTest:
     return run_script(PAGE, 300, params, title="Depth and initialization: order, chaos and the critical line")
-
-
-def metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def trace(spec, name_start):
-    names = [t.get("name", "") for t in spec["data"]]
-    exact = [t for t in spec["data"] if t.get("name") == name_start]
-    found = exact or [t for t in spec["data"] if t.get("name", "").startswith(name_start)]
-    assert found, names
-    return found[0]
 
 
 @pytest.fixture(scope="module")

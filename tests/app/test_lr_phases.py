@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_util import arr, run_script, specs
+from apptest_util import arr, metric_values as metrics, run_script, specs, trace
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "lr_phases.py")
@@ -14,16 +14,6 @@ PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "lr_phases.
 
 def run_page(params: dict[str, str] | None = None) -> AppTest:
     return run_script(PAGE, 300, params, title="Learning-rate phases: lazy, catapult, divergent")
-
-
-def metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def trace(spec, name_start):
-    found = [t for t in spec["data"] if t.get("name", "").startswith(name_start)]
-    assert found, [t.get("name") for t in spec["data"]]
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +31,12 @@ def test_default_catapult_and_sweep(default_page):
     assert float(m["η·λ_final (stable below 2)"]) < 2
     assert float(m["peak loss / initial"]) > 3
     # training curves (steps 1..299 on a log axis): loss spikes above L(0) early, then falls far below; λ_max ends below 2/η
-    loss = arr(trace(curves, "network loss")[0]["y"])
-    l0 = arr(trace(curves, "initial loss")[0]["y"])[0]
+    loss = arr(trace(curves, "network loss")["y"])
+    l0 = arr(trace(curves, "initial loss")["y"])[0]
     assert loss.shape == (299,) and np.all(np.isfinite(loss))
     assert loss[:60].max() > 3 * l0 and loss[-1] < 1e-3 * l0
-    lam = arr(trace(curves, "λ_max(t)")[0]["y"])
-    two_over_eta = arr(trace(curves, "2/η")[0]["y"])[0]
+    lam = arr(trace(curves, "λ_max(t)")["y"])
+    two_over_eta = arr(trace(curves, "2/η")["y"])[0]
     assert lam[0] == pytest.approx(lam0, rel=0.02) and lam[0] > two_over_eta > lam[-1]
     assert curves["layout"]["yaxis"]["type"] == "log"
     # sweep: the measured catapult → divergence boundary lies between 2/λ0 and 8/λ0 (1 < c < 4)
@@ -54,11 +44,11 @@ def test_default_catapult_and_sweep(default_page):
     c_cat = float(m["measured lazy → catapult"].split("≈")[1])
     assert 1.0 < c_div < 4.0 and 0.9 < c_cat < 1.25
     assert float(m["η_max · λ0"]) == pytest.approx(2 * c_div, abs=0.01)
-    lazy_x, lazy_y = arr(trace(sweep, "lazy")[0]["x"]), arr(trace(sweep, "lazy")[0]["y"])
+    lazy_x, lazy_y = arr(trace(sweep, "lazy")["x"]), arr(trace(sweep, "lazy")["y"])
     np.testing.assert_allclose(lazy_y, 2 * lazy_x, rtol=0.03)  # lazy: λ hardly moves, ηλ_final ≈ 2c
-    cat = trace(sweep, "catapult")[0]
+    cat = trace(sweep, "catapult")
     assert np.all(arr(cat["y"]) < 2) and arr(cat["x"]).min() > 1.0  # catapult ends below ηλ = 2
-    div = trace(sweep, "divergent")[0]
+    div = trace(sweep, "divergent")
     assert arr(div["x"]).min() > c_cat and np.all(arr(div["x"]) > 1.0)
     assert all("diverged at step" in s for s in div["customdata"])
 
@@ -71,9 +61,9 @@ def test_lazy_and_divergent_settings(default_page):
     assert m["Phase"] == "lazy"
     assert float(m["η·λ_final (stable below 2)"]) == pytest.approx(1.0, abs=0.03)
     curves = specs(at)[0]
-    loss = arr(trace(curves, "network loss")[0]["y"])
+    loss = arr(trace(curves, "network loss")["y"])
     assert np.all(np.diff(loss) <= 1e-6 * loss[0])  # monotone
-    lam = arr(trace(curves, "λ_max(t)")[0]["y"])
+    lam = arr(trace(curves, "λ_max(t)")["y"])
     assert lam.max() / lam.min() < 1.03  # λ constant
     at.slider(key="c").set_value(3.0).run()
     assert not at.exception
@@ -83,7 +73,7 @@ def test_lazy_and_divergent_settings(default_page):
     curves = specs(at)[0]
     for t in curves["data"]:
         assert np.all(np.isfinite(arr(t["y"])))
-    assert len(arr(trace(curves, "network loss")[0]["y"])) < 50
+    assert len(arr(trace(curves, "network loss")["y"])) < 50
     assert "diverged at step" in curves["layout"]["title"]["text"]
 
 

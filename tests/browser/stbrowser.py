@@ -48,3 +48,20 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+# a trace's y values as a string (plotly.js keeps base64 {bdata} objects after a re-render)
+TRACE_Y_JS = "el => { const y = el.data[I].y; return y.bdata ? y.bdata : Array.from(y).join(','); }"
+
+
+def nudge_slider_and_wait(page, key: str, url_part: str, chart: int, trace: int = 0, timeout_ms: int = 60_000) -> None:
+    """Press → on the slider with widget key ``key``, wait for ``url_part`` in the URL, the rerun,
+    and a change of trace ``trace``'s y data in chart number ``chart`` (asserts it changed)."""
+    y_js = TRACE_Y_JS.replace("I", str(trace))
+    get = f"document.querySelectorAll('{CHART}')[{chart}]"
+    before = page.evaluate(f"() => ({y_js})({get})")
+    page.locator(f".st-key-{key} input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => location.search.includes('{url_part}')")
+    wait_for_app_idle(page)
+    page.wait_for_function(f"b => ({y_js})({get}) !== b", arg=before, timeout=timeout_ms)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, nudge_slider_and_wait, open_page, screenshot
 
 pytestmark = pytest.mark.browser
-Y_JS = "el => { const y = el.data[I].y; return y.bdata ? y.bdata : Array.from(y).join(','); }"
 
 
 def test_depth_init_page(page, base_url):
@@ -21,14 +20,7 @@ def test_depth_init_page(page, base_url):
     assert "critical line χ1 = 1" in names
 
     # σ_w² 0.80 → 0.85 re-renders the depth profile (trace 0 = correlation of the π/4 pair)
-    before = plots.nth(1).evaluate(Y_JS.replace("I", "0"))
-    page.locator(".st-key-sw2 input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('sw2=0.85')")
-    wait_for_app_idle(page)
-    page.wait_for_function(
-        "b => { const el = document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')[1];"
-        " return (" + Y_JS.replace("I", "0") + ")(el) !== b; }", arg=before, timeout=60_000)
+    nudge_slider_and_wait(page, "sw2", "sw2=0.85", chart=1)
     assert page.locator("[data-testid=stException]").count() == 0
     page.set_viewport_size({"width": 1400, "height": 2800})
     page.wait_for_timeout(1500)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, nudge_slider_and_wait, open_page, screenshot
 
 pytestmark = pytest.mark.browser
-# a trace's y values as a string (plotly.js keeps base64 {bdata} objects after a re-render)
-Y_JS = "el => { const y = el.data[I].y; return y.bdata ? y.bdata : Array.from(y).join(','); }"
 
 
 def test_lr_phases_page(page, base_url):
@@ -21,14 +19,7 @@ def test_lr_phases_page(page, base_url):
     assert "phase: catapult" in titles
 
     # c 1.50 → 1.55 re-renders the training curves (trace 0 = the network's loss)
-    before = plots.nth(0).evaluate(Y_JS.replace("I", "0"))
-    page.locator(".st-key-c input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('c=1.55')")
-    wait_for_app_idle(page)
-    page.wait_for_function(
-        "b => { const el = document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')[0];"
-        " return (" + Y_JS.replace("I", "0") + ")(el) !== b; }", arg=before, timeout=60_000)
+    nudge_slider_and_wait(page, "c", "c=1.55", chart=0)
     assert "c = 1.55" in plots.nth(0).evaluate("el => el.layout.title.text")
     assert page.locator("[data-testid=stException]").count() == 0
     page.set_viewport_size({"width": 1400, "height": 2700})  # the whole page (stMain scrolls inside)
