@@ -59,7 +59,8 @@ def infinite_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, *,
     Args:
       model: an ``MLP`` (its ``width`` is ignored under "ntk"), or an ``RNN``
         (the recurrent NTK on sequences (n, T, d), see ``ntkcore.rnn``).
-      x1: inputs (n1, d); x2: inputs (n2, d) or None for x2 = x1.
+      x1: inputs (n1, d); x2: inputs (n2, d) or None for x2 = x1. A ``CNN``
+        (the CNTK, see ``ntkcore.cnn``) takes images (n, H, W, C) or signals (n, L, C).
       lr_weighted: weight each layer by its learning-rate multiplier (the kernel
         that drives training; differs from the plain one only under muP).
 
@@ -70,6 +71,10 @@ def infinite_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, *,
 
     if isinstance(model, RNN):
         return rnn_infinite_kernels(model, x1, x2)
+    from .cnn import CNN, cnn_kernels  # (cnn imports this module)
+
+    if isinstance(model, CNN):
+        return cnn_kernels(model, x1, x2, lr_weighted=lr_weighted)
     if not isinstance(model, MLP):
         raise ValueError(f"infinite_kernels needs an MLP or RNN model; got {type(model).__name__}")
     x1 = V.check_array("x1", x1, 2)
@@ -228,16 +233,22 @@ def _quadrature_points(model: MLP, x1, x2) -> int:
     """Largest pre-activation variance over layers (diagonal recursion, on host)."""
     specs = model.layer_specs(x1.shape[-1])
     q = np.concatenate([np.sum(np.asarray(x1) ** 2, -1), np.sum(np.asarray(x2) ** 2, -1)]) / x1.shape[-1]
-    q = np.array([q.max(), q.min()])
+    return _points_for_layers(model.activation, specs, np.array([q.max(), q.min()]))
+
+
+def _points_for_layers(activation: str, specs, q: np.ndarray) -> int:
+    """Quadrature points for the largest variance the diagonal recursion reaches from input second
+    moments ``q`` (x·x/d); also an upper bound for convolutions, whose window averages cannot exceed
+    the largest value they average."""
     q_max = 0.0
     for l, spec in enumerate(specs):
         q = spec.omega2 * q + spec.beta2
         q_max = max(q_max, float(q.max()))
         if l < len(specs) - 1:
             qq = jnp.asarray(q, jnp.result_type(float))
-            e, _ = _expectations(model.activation, qq, qq, qq, _points_for_variance(q_max, model.activation))
+            e, _ = _expectations(activation, qq, qq, qq, _points_for_variance(q_max, activation))
             q = np.asarray(e)
-    return _points_for_variance(q_max, model.activation)
+    return _points_for_variance(q_max, activation)
 
 
 # -- the recursion --------------------------------------------------------------

@@ -108,8 +108,14 @@ def test_copy_link_and_csv_download(page, base_url):
     assert code.locator("button").count() >= 1  # Streamlit's copy-to-clipboard button
 
     # reduced-link builder: hide the width control
-    sidebar.locator(".st-key-_ntk_share_hide_welcome").click()
-    page.get_by_role("option", name="Network width").click()
+    box = sidebar.locator(".st-key-_ntk_share_hide_welcome input")
+    box.click()
+    page.keyboard.press("ArrowDown")  # open the options list (a click after the hover only focuses)
+    page.get_by_role("option", name="Network width").wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-testid=stSidebar] [data-testid=stCode]'))"
+        ".some(e => e.textContent.includes('hide=width'))")
     wait_for_app_idle(page)
     codes = [c.inner_text().strip() for c in sidebar.locator("[data-testid=stCode]").all()]
     assert any(c.startswith(base_url) and "hide=width" in c and "width=64" in c for c in codes), codes
