@@ -43,7 +43,10 @@ PAGES = [
             icon=":material/stacked_line_chart:", url_path="nngp"),
 ]
 # Later lessons go in their own sidebar sections (append pages; empty sections are not shown).
-BEYOND_MLPS: list = []       # issue 4: other architectures
+BEYOND_MLPS: list = [       # issue 4: other architectures
+    st.Page(LESSONS / "beyond_mlps.py", title="Beyond MLPs: CNN, RNN, attention",
+            icon=":material/account_tree:", url_path="beyond-mlps"),
+]
 BEYOND_LAZY: list = [       # issue 5: where the kernel picture breaks
     st.Page(LESSONS / "lr_phases.py", title="Learning-rate phases: catapult",
             icon=":material/rocket_launch:", url_path="lr-phases"),

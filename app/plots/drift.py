@@ -51,8 +51,13 @@ def metrics_vs_step(runs: dict[int, dict]) -> go.Figure:
     return fig
 
 
-def finals_vs_width(summary: dict, labels: tuple[tuple[str, str], ...]) -> go.Figure:
-    """Final drift values against width on log–log axes, with fitted power laws (slope in the legend)."""
+def finals_vs_width(summary: dict, labels: tuple[tuple[str, str], ...], *,
+                    title: str = "Final drift against width (dashed: least-squares power-law fits)",
+                    x_title: str = "width (hidden units)", y_title: str = "value at the last step") -> go.Figure:
+    """Final drift values against width on log–log axes, with fitted power laws (slope in the legend).
+
+    ``summary``: {"widths": (W,), "values": {key: (W,)}, "slopes": {key: (s, c) or None}} (log v = s log w + c).
+    Also used by /beyond-mlps (one key per architecture) with its own titles."""
     fig = go.Figure()
     widths = summary["widths"]
     wfit = np.geomspace(widths.min(), widths.max(), 50)
@@ -73,8 +78,7 @@ def finals_vs_width(summary: dict, labels: tuple[tuple[str, str], ...]) -> go.Fi
                 line={"color": color, "dash": "dash", "width": 1.8},
                 hovertemplate=f"fit ∝ width^{s:.2f}<br>width %{{x:.0f}}<br>%{{y:.3g}}<extra></extra>",
             ))
-    base_layout(fig, "Final drift against width (dashed: least-squares power-law fits)",
-                "width (hidden units)", "value at the last step", log_x=True, log_y=True,
+    base_layout(fig, title, x_title, y_title, log_x=True, log_y=True,
                 hovermode="closest", height=520)
     fig.update_xaxes(tickvals=list(widths), ticktext=[str(int(w)) for w in widths])
     fig.update_yaxes(exponentformat="power")
