@@ -213,4 +213,67 @@ GUIDES: dict[str, list[Step]] = {
                         "ReLU net the sweep puts the edge at η·λ0 ≈ 4.2, in line with the ≈ 4–5/λ0 reported.",
         ),
     ],
+    "depth_init": [
+        Step(
+            "Ordered side", settings={"activation": "erf", "sw2": 0.8, "sb2": 0.05, "depth": 40},
+            question="erf, σ_w² = 0.8, σ_b² = 0.05: ordered, with a depth scale of about 4 layers. Does a network "
+                     "with 40 hidden layers learn?",
+            options=("Yes, its loss falls about 1000×", "Hardly: its loss stays at ~98 % of the start",
+                     "It diverges"),
+            answer=1,
+            explanation="After a few multiples of ξ_c all inputs are perfectly correlated: Θ∞ is ill-conditioned "
+                        "(cond > 10⁷) and gradient descent cannot separate the training points.",
+        ),
+        Step(
+            "On the critical line", settings={"activation": "erf", "sw2": 1.4, "sb2": 0.05, "depth": 40},
+            question="σ_w² = 1.4, next to the critical value ≈ 1.38 at this σ_b². Same depth 40: what happens?",
+            options=("Still stuck", "It trains: the loss falls about 2000×", "It diverges"),
+            answer=1,
+            explanation="At χ1 ≈ 1 the depth scale diverges (here ≈ 150 layers): correlations survive 40 layers, "
+                        "Θ∞ stays well conditioned and the deep network trains.",
+        ),
+        Step(
+            "Deep in chaos", settings={"activation": "erf", "sw2": 3.5, "sb2": 0.05, "depth": 40},
+            question="σ_w² = 3.5 (chaotic). What happens to the correlation of two different inputs at depth?",
+            options=("It goes to 1, as on the ordered side",
+                     "Every pair ends at the same c* ≈ 0.14: the kernel forgets which inputs are close",
+                     "It does not change with depth"),
+            answer=1,
+            explanation="χ1 > 1 drives all correlations to c* < 1 within ξ_c ≈ 6 layers: Θ∞ is nearly a multiple "
+                        "of the identity — well conditioned but blind to the input geometry (~20 % of the loss left).",
+        ),
+    ],
+    "features": [
+        Step(
+            "Small output scale", settings={"part": "lazy vs rich", "target": "abs", "fa": 0.1, "fw": 128,
+                                            "seed": 0},
+            question="At output scale α = 0.1, who has the lower test error: the trained networks or kernel "
+                     "regression with the infinite-width NTK?",
+            options=("The trained networks, by far", "The infinite-width NTK", "They are equal"),
+            answer=0,
+            explanation="Rich training turns the first layer towards the hidden direction w*: relative test error "
+                        "≈ 0.13–0.25 against ≈ 0.66 for Θ∞ regression, which must learn the target in all "
+                        "directions at once.",
+        ),
+        Step(
+            "Large output scale", settings={"part": "lazy vs rich", "target": "abs", "fa": 10.0, "fw": 128,
+                                            "seed": 0},
+            question="α = 10. Does the network still beat the kernel?",
+            options=("Yes, by as much as at α = 0.1",
+                     "No: it is lazy and does about as well as kernel regression, or worse",
+                     "Training diverges"),
+            answer=1,
+            explanation="Large α fits with tiny weight changes: the network stays on its linearization, i.e. kernel "
+                        "regression with Θ₀ (errors ≈ 0.7–1 vs 0.66 for Θ∞).",
+        ),
+        Step(
+            "Parameterizations", settings={"part": "parameterizations", "fsteps": 10, "flr": 0.5},
+            question="As the width grows, which parameterization keeps its feature change from shrinking?",
+            options=("NTK", "standard", "μP"),
+            answer=2,
+            explanation="μP is built so that every layer's features move by O(1) at any width (slope ≈ 0); under "
+                        "NTK parameterization the change falls like width^−½ and the infinite-width network is "
+                        "kernel regression.",
+        ),
+    ],
 }

@@ -75,6 +75,20 @@ PRESETS: tuple[Preset, ...] = (
         "Lewkowycz et al. 2020",
     ),
     Preset(
+        "Order/chaos edge", "depth-init",
+        {"activation": "erf", "sw2": "1.4", "sb2": "0.05", "depth": "40"},
+        "On the critical line (χ1 ≈ 1) the depth scale diverges and a 40-layer network trains; move σ_w² "
+        "to 0.8 (ordered) or 3.5 (chaotic) and the same network stalls.",
+        "Schoenholz et al. 2017; Xiao et al. 2018",
+    ),
+    Preset(
+        "Features win", "features",
+        {"part": "lazy vs rich", "target": "|w*·x|", "fa": "0.1"},
+        "Trained at small output scale α the network finds the hidden direction and beats infinite-width "
+        "NTK regression by far; the phase diagram's lazy/rich boundary follows α·√width.",
+        "Chizat, Oyallon & Bach 2019; Geiger et al. 2020",
+    ),
+    Preset(
         "Wide networks are linear", "training",
         {"width": "4096", "task": "sine"},
         "At width 4096 the network, its linearization and the infinite-width kernel regression "
