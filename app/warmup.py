@@ -16,8 +16,8 @@ for p in (str(APP_DIR.parent), str(APP_DIR)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-import common  # noqa: E402,F401  (JAX environment defaults before jax is imported)
-from common.warmup import STATUS, warm  # noqa: E402
+import common  # noqa: F401  (JAX environment defaults before jax is imported)
+from common.warmup import STATUS, warm
 
 
 def main() -> int:

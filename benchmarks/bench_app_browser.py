@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -36,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "app"))
 
-from common.pages import lesson_pages  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+from common.pages import lesson_pages
+from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 
 PAGES = [p.url for p in lesson_pages()]  # "" = the default (Welcome) page
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -52,13 +53,13 @@ def wait_done(page, timeout_ms=120_000):
         ".every(c => c.querySelector('.js-plotly-plot .main-svg'))", timeout=timeout_ms)
 
 
-def load(browser, url):
+def load(browser, url, timeout_ms=300_000):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     t0 = time.perf_counter()
     page.goto(url)
-    page.wait_for_selector("[data-testid=stMain] h1", timeout=120_000)  # the page's title: its run began
-    wait_done(page)
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=timeout_ms)  # the page's title: its run began
+    wait_done(page, timeout_ms)
     return ctx, page, time.perf_counter() - t0
 
 
@@ -90,11 +91,13 @@ def slider_step(page, key):
 
 
 def main():
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill` still stops the server (finally)
     ap = argparse.ArgumentParser()
     ap.add_argument("--warm-cache", action="store_true", help="keep the on-disk JAX compilation cache")
     ap.add_argument("--warmup", choices=("off", "on", "wait"), default="off",
                     help="off: no start-up warm-up; on: warm-up running while visiting; wait: visit after it")
     ap.add_argument("--pages", nargs="*", help="only these URL paths (default: every page)")
+    ap.add_argument("--first-only", action="store_true", help="measure first loads only (no revisit/change)")
     args = ap.parse_args()
     pages = PAGES if args.pages is None else [p.strip("/") for p in args.pages]
     if not args.warm_cache:
@@ -117,6 +120,11 @@ def main():
                 computed = compute_seconds(page)
                 errors = page.locator("[data-testid=stException]").count()
                 ctx.close()
+                if args.first_only:
+                    ctx.close()
+                    rows.append((name, first, computed, float("nan"), "—", float("nan"), float("nan"), errors))
+                    print(f"  /{name}: {first:.1f}s ({computed:.1f}s computed)", file=sys.stderr)
+                    continue
                 ctx, page, again = load(browser, url)
                 if page.locator("[data-testid=stSidebar] input[type=range]").count() == 0:  # no slider
                     ctx.close()
@@ -135,15 +143,18 @@ def main():
                 print(f"  /{name}: {first:.1f}s ({computed:.1f}s computed) / {again:.1f}s / {change:.2f}s"
                       f" / {back:.2f}s", file=sys.stderr)
             browser.close()
-        if args.warmup == "on":
-            warm_total = wait_warmup(server)
+        if args.warmup == "on":  # how far the warm-up got while the pages were visited
+            warm_total = len(re.findall(r"warm-up\] /\S* [\d.]+ s", server.output()))
         elapsed = time.perf_counter() - t_healthy
     finally:
         server.stop()
     cache = "warm on-disk compile cache" if args.warm_cache else "empty compile cache"
-    warm = {"off": "no warm-up",
-            "on": f"start-up warm-up running during the visits (it took {warm_total:.0f} s)",
-            "wait": f"visits after the start-up warm-up ({warm_total:.0f} s) finished"}[args.warmup]
+    if args.warmup == "off":
+        warm = "no warm-up"
+    elif args.warmup == "on":
+        warm = f"start-up warm-up running during the visits (it had warmed {warm_total} pages by the end)"
+    else:
+        warm = f"visits after the start-up warm-up ({warm_total:.0f} s) finished"
     print(f"\nFresh `streamlit run`, {cache}, {warm}, {os.cpu_count()} CPUs, {elapsed:.0f} s in all\n")
     print("| page | first load (s) | server compute at first load (s) | revisit (s) | control stepped | change (s) "
           "| step back, cached (s) | exceptions |")

@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import statistics
 import sys
 import threading
@@ -142,6 +143,7 @@ async def run(base: str, sessions: int, seconds: float, changes: int, stats: Sta
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill` still stops the server (finally)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--seconds", type=float, default=60.0)

@@ -271,6 +271,15 @@ def divergence_warning(step: int, suggested_lr: float | None = None) -> None:
     st.warning(msg, icon=":material/warning:")
 
 
+def _in_cached_function() -> bool:
+    """True while a Streamlit-cached function is computing (private Streamlit flag; False if absent)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
+    except ImportError:
+        return False
+    return bool(in_cached_function.get())
+
+
 class _Progress:
     """Handle yielded by ``progress``: call ``update(fraction, text)``."""
 
@@ -279,6 +288,12 @@ class _Progress:
         self._bar = bar
 
     def update(self, fraction: float, text: str | None = None) -> None:
+        if _in_cached_function():
+            # Called from inside an st.cache_data function (a progress callback passed in):
+            # Streamlit would record this element for replay on a cache hit, and the replay
+            # fails in any other session (CacheReplayClosureError, "layout block created
+            # outside the function"). The bar just does not move during such a call.
+            return
         fraction = min(max(float(fraction), 0.0), 1.0)
         self._bar.progress(fraction, text=text)
         if text:

@@ -86,7 +86,8 @@ def run_page(page: LessonPage, params: dict | None = None, timeout: float = TIME
         at._page_hash = calc_hash(page.url_path)
     at.run()
     if not page.default:
-        assert at.title and at.title[0].value != DEFAULT_TITLE, f"/{page.url} opened the default page"
+        assert at.title and at.title[0].value != DEFAULT_TITLE, (
+            f"/{page.url} opened the default page", [e.message for e in at.exception])
     return at
 
 
