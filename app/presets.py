@@ -89,6 +89,13 @@ PRESETS: tuple[Preset, ...] = (
         "Chizat, Oyallon & Bach 2019; Geiger et al. 2020",
     ),
     Preset(
+        "CNTK sees shifts", "beyond-mlps",
+        {"part": "digit kernels", "depth": "2", "digit": "37", "dx": "2", "dy": "0"},
+        "Shifted two pixels, digit #37 stays among the few digits most similar to itself under the "
+        "CNN-GAP kernel (pooling), but not under the MLP kernel, which only sees pixel overlap.",
+        "Arora et al. 2019; Novak et al. 2019",
+    ),
+    Preset(
         "Wide networks are linear", "training",
         {"width": "4096", "task": "sine"},
         "At width 4096 the network, its linearization and the infinite-width kernel regression "
