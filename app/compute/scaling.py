@@ -94,19 +94,24 @@ def spectrum(dataset: str, depth: int, r: float) -> dict:
     }
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def curve(dataset: str, depth: int, r: float, ridge: float, _progress=None) -> dict:
-    """Learning curve over NS × SEEDS (relative errors) and the power-law fit over n ≥ FIT_MIN_N.
-
-    ``_progress``: optional callback(fraction) (not part of the cache key).
-    """
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def curve_seed(dataset: str, depth: int, r: float, ridge: float, seed: int) -> dict:
+    """Relative test errors (len(NS),) and accuracies (or None) of one random training set per size."""
     kk = kernels(dataset, depth)
     y_pool, y_test = targets(dataset, r)
-    lc = S.learning_curve(kk["k"], kk["kt"], y_pool, y_test, NS, SEEDS, ridge=ridge, progress=_progress)
+    lc = S.learning_curve(kk["k"], kk["kt"], y_pool, y_test, NS, (seed,), ridge=ridge)
     scale = float(np.mean(np.sum(y_test ** 2, -1)))
+    return {"errors": lc.errors[0] / scale, "accuracy": None if lc.accuracy is None else lc.accuracy[0]}
+
+
+def curve(per_seed: list[dict]) -> dict:
+    """Stack the seeds' errors (S, len(NS)); geometric mean and the power-law fit over n ≥ FIT_MIN_N."""
+    errors = np.stack([c["errors"] for c in per_seed])
+    geo = np.exp(np.mean(np.log(np.maximum(errors, 1e-300)), 0))
     keep = np.asarray(NS) >= FIT_MIN_N
-    fit = S.fit_power_law(np.asarray(NS)[keep], lc.geo_mean[keep] / scale)
+    fit = S.fit_power_law(np.asarray(NS)[keep], geo[keep])
+    acc = None if per_seed[0]["accuracy"] is None else np.stack([c["accuracy"] for c in per_seed])
     return {
-        "ns": np.asarray(NS), "errors": lc.errors / scale, "geo_mean": lc.geo_mean / scale,
-        "accuracy": lc.accuracy, "slope": fit.slope, "stderr": fit.stderr, "prefactor": fit.prefactor,
+        "ns": np.asarray(NS), "errors": errors, "geo_mean": geo,
+        "accuracy": acc, "slope": fit.slope, "stderr": fit.stderr, "prefactor": fit.prefactor,
     }

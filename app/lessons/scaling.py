@@ -12,7 +12,7 @@ from plots import scaling as P
 st.title("Scaling of kernel regression")
 explain(
     "How fast does an infinitely wide network — kernel regression with its NTK — improve with more data? "
-    "Typically as a **power law**, E(n) ∝ n^−β, and the exponent can be *predicted* from two spectra: "
+    "Typically as a **power law**, $E(n) \\propto n^{-\\beta}$, and the exponent can be *predicted* from two spectra: "
     "how fast the kernel's eigenvalues decay and how the target's power is spread over the eigenfunctions."
 )
 st.latex(
@@ -21,13 +21,14 @@ st.latex(
 )
 explain(
     "Derivation sketch (Bordelon, Canatar & Pehlevan 2020; Spigler, Geiger & Wyart 2020): with n points, "
-    "ridgeless regression learns mode k with an error factor (κ/(nλ_k+κ))², κ ≈ nλ_n — modes k ≪ n are "
-    "learned up to (k/n)^{2a}, modes k ≫ n not at all. The unlearned tail Σ_{k>n} c_k² ~ n^{−(b−1)} "
-    "dominates unless the target is so smooth (b > 2a + 1) that the leading modes' residual n^{−2a} wins. "
-    "Assumptions: power laws over the ranks that matter, i.i.d. training points, no label noise, ridge ≪ λ_n. "
-    "We estimate **a** from the eigenvalues of the kernel on 1024 points and **b** from the decay of the "
-    "target's tail power Σ_{j≥k} c_j² ~ k^{−(b−1)} (steadier than the noisy c_k² themselves); on the circle "
-    "b = 2r is also known exactly by construction and is used for the prediction."
+    "ridgeless regression learns mode k with an error factor $(\\kappa/(n\\lambda_k+\\kappa))^2$, "
+    "$\\kappa \\approx n\\lambda_n$ — modes $k \\ll n$ are learned up to $(k/n)^{2a}$, modes $k \\gg n$ "
+    "not at all. The unlearned tail $\\sum_{k>n} c_k^2 \\sim n^{-(b-1)}$ dominates unless the target is so "
+    "smooth ($b > 2a + 1$) that the leading modes' residual $n^{-2a}$ wins. Assumptions: power laws over the "
+    "ranks that matter, i.i.d. training points, no label noise, ridge $\\ll \\lambda_n$. We estimate **a** "
+    "from the eigenvalues of the kernel on 1024 points and **b** from the decay of the target's tail power "
+    "$\\sum_{j\\ge k} c_j^2 \\sim k^{-(b-1)}$ (steadier than the noisy $c_k^2$ themselves); on the circle "
+    "$b = 2r$ is also known exactly by construction and is used for the prediction."
 )
 
 v = render_controls("scaling", [
@@ -56,7 +57,11 @@ with progress("Computing the kernel, its spectrum and the learning curves…", "
     bar.update(0.05, "Infinite-width NTK on the pool and the test set, eigendecomposition…")
     spec = C.spectrum(dataset, depth, r)
     bar.update(0.4, "Kernel regression on random training sets…")
-    c = C.curve(dataset, depth, r, ridge, _progress=lambda f: bar.update(0.4 + 0.6 * f))
+    per_seed = []
+    for i, seed in enumerate(C.SEEDS):
+        bar.update(0.4 + 0.6 * i / len(C.SEEDS), f"Kernel regression on random training sets ({i + 1}/{len(C.SEEDS)})…")
+        per_seed.append(C.curve_seed(dataset, depth, r, ridge, seed))
+    c = C.curve(per_seed)
     bar.update(1.0)
 
 beta_fit, beta_pred = -c["slope"], spec["predicted"]
@@ -79,8 +84,8 @@ with right:
 if dataset == "circle":
     limit = "b − 1" if spec["b_used"] - 1 <= 2 * spec["a"] else "2a"
     explain(
-        f"On the circle the eigenfunctions are Fourier modes (cos kγ, sin kγ): λ decays like k^−{spec['a']:.2f} "
-        f"(ReLU: k^−2), and the target was built with b = 2r = {2 * r:g} (the estimate from the tail power "
+        f"On the circle the eigenfunctions are Fourier modes (cos kγ, sin kγ): λ decays like $k^{{-{spec['a']:.2f}}}$ "
+        f"(ReLU: $k^{{-2}}$), and the target was built with b = 2r = {2 * r:g} (the estimate from the tail power "
         f"on 1024 random points, {spec['b']:.2f}, runs a little high: finite-sample eigenvectors mix modes). "
         f"Prediction β = min(b − 1, 2a) = {beta_pred:.2f}, limited by **{limit}**; measured "
         f"{beta_fit:.2f} ± {c['stderr']:.2f}."
@@ -111,6 +116,6 @@ prompt(
     "- Switch to **digits**: still a power law, with a much smaller exponent (~0.6) — real data are "
     "hard in this sense; compare the predicted value.\n"
     "- Set a **ridge** of 1e-4: the curve flattens at large n. Change **depth**: the eigenvalue decay on "
-    "the circle stays ≈ k^−2 (ReLU's kink), so the exponent barely moves.",
+    "the circle stays ≈ $k^{-2}$ (ReLU's kink), so the exponent barely moves.",
     "Try this",
 )

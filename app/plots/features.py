@@ -89,7 +89,7 @@ def phase_diagram(g: dict) -> go.Figure:
         ys2 = 2 * (np.log10(c * fac) - xs)
         keep2 = (ys2 >= lw.min() - 0.3) & (ys2 <= lw.max() + 0.3)
         fig.add_trace(go.Scatter(
-            x=f32(xs[keep2]), y=f32(ys2[keep2]), mode="lines", name=f"α·√width = {c * fac:.2g}",
+            x=f32(xs[keep2]), y=f32(ys2[keep2]), mode="lines", name=f"α·√width = {c / 10:.2g} and {c * 10:.2g}",
             line={"color": palette.GREY, "dash": "dot", "width": 2}, showlegend=k == 1,
             legendgroup="other", hovertemplate=f"α·√width = {c * fac:.2g}<extra></extra>"))
     base_layout(fig, "Lazy or rich? Relative kernel change after training", "output scale α",
@@ -125,7 +125,7 @@ def feature_change_vs_width(results: dict[str, dict], steps: int) -> go.Figure:
                 hovermode="closest", height=500)
     ws = next(iter(results.values()))["widths"]
     fig.update_xaxes(tickvals=list(ws), ticktext=[str(int(w)) for w in ws])
-    fig.update_yaxes(exponentformat="power")
+    fig.update_yaxes(exponentformat="power", dtick=1)
     _legend_below(fig)
     return fig
 

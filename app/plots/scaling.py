@@ -30,7 +30,7 @@ def learning_curve(c: dict, spec: dict, fit_min_n: int) -> go.Figure:
     nf = np.geomspace(ns[keep].min(), ns.max(), 40)
     fig.add_trace(go.Scatter(
         x=f32(nf), y=f32(c["prefactor"] * nf ** c["slope"]), mode="lines",
-        name=f"fit: n^−{-c['slope']:.2f} ± {c['stderr']:.2f} (n ≥ {fit_min_n})",
+        name=f"fit: n<sup>−{-c['slope']:.2f} ± {c['stderr']:.2f}</sup> (n ≥ {fit_min_n})",
         line={"color": palette.BLACK, "dash": "dash", "width": 2.5},
         hovertemplate=f"fit ∝ n^{c['slope']:.2f}<br>n = %{{x:.0f}}: %{{y:.3g}}<extra></extra>"))
     beta = spec["predicted"]
@@ -40,44 +40,48 @@ def learning_curve(c: dict, spec: dict, fit_min_n: int) -> go.Figure:
         anchor_e = float(np.exp(np.mean(np.log(np.maximum(c["geo_mean"][keep], 1e-300)))))
         fig.add_trace(go.Scatter(
             x=f32(nf), y=f32(anchor_e * (nf / anchor_n) ** (-beta)), mode="lines",
-            name=f"predicted slope: n^−{beta:.2f} = n^−min(b−1, 2a)",
+            name=f"predicted slope: n<sup>−{beta:.2f}</sup> = n<sup>−min(b−1, 2a)</sup>",
             line={"color": palette.VERMILLION, "dash": "dot", "width": 3},
             hovertemplate=f"predicted ∝ n^−{beta:.2f}<br>n = %{{x:.0f}}: %{{y:.3g}}<extra></extra>"))
     base_layout(fig, "Learning curve of infinite-width NTK regression", "training points n",
                 "relative test error", log_x=True, log_y=True, hovermode="closest", height=520)
     fig.update_xaxes(tickvals=list(ns), ticktext=[str(int(n)) for n in ns])
-    fig.update_yaxes(exponentformat="power")
+    fig.update_yaxes(exponentformat="power", dtick=1)
     _legend_below(fig)
     return fig
 
 
 def spectrum(spec: dict, ranks: tuple[int, int]) -> go.Figure:
     """Eigenvalues λ_k and the target's tail power Σ_{j≥k} c_j² against rank k, with the fitted decays."""
-    lam, tail = spec["eigvals"], spec["tail"]
+    # ranks beyond half the sample size are finite-sample and rounding noise: show up to N/2
+    shown = spec["eigvals"].size // 2
+    lam, tail = spec["eigvals"][:shown], spec["tail"][:shown]
     k = np.arange(1, lam.size + 1)
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=f32(k), y=f32(np.where(lam > 0, lam, np.nan)), mode="lines", name="NTK eigenvalues λ_k",
+        x=f32(k), y=f32(np.where(lam > 0, lam, np.nan)), mode="lines", name="NTK eigenvalues λ<sub>k</sub>",
         line={"color": palette.INFINITE, "width": 2.5},
         hovertemplate="rank %{x}<br>λ = %{y:.3g}<extra></extra>"))
     fig.add_trace(go.Scatter(
-        x=f32(k), y=f32(np.where(tail > 0, tail, np.nan)), mode="lines", name="target tail power Σ_{j≥k} c_j²",
+        x=f32(k), y=f32(np.where(tail > 0, tail, np.nan)), mode="lines", name="target tail power Σ<sub>j≥k</sub> c<sub>j</sub>²",
         line={"color": palette.TARGET, "width": 2.5},
         hovertemplate="rank %{x}<br>tail power %{y:.3g}<extra></extra>"))
     kf = np.geomspace(ranks[0], ranks[1], 30)
     fig.add_trace(go.Scatter(
         x=f32(kf), y=f32(spec["eig_prefactor"] * kf ** (-spec["a"])), mode="lines",
-        name=f"fit λ_k ∝ k^−a, a = {spec['a']:.2f}", line={"color": palette.VERMILLION, "dash": "dash", "width": 3},
+        name=f"fit λ<sub>k</sub> ∝ k<sup>−a</sup>, a = {spec['a']:.2f}", line={"color": palette.VERMILLION, "dash": "dash", "width": 3},
         hovertemplate=f"k^−{spec['a']:.2f}<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=f32(kf), y=f32(spec["tail_prefactor"] * kf ** (1 - spec["b"])), mode="lines",
-        name=f"fit tail ∝ k^−(b−1), b = {spec['b']:.2f}",
+        name=f"fit tail ∝ k<sup>−(b−1)</sup>, b = {spec['b']:.2f}",
         line={"color": palette.ORANGE, "dash": "dash", "width": 3},
         hovertemplate=f"k^−{spec['b'] - 1:.2f}<extra></extra>"))
-    fig.add_vrect(x0=ranks[0], x1=ranks[1], fillcolor=palette.GREY, opacity=0.12, line_width=0,
+    # shapes on a log axis take log10 coordinates
+    fig.add_vrect(x0=np.log10(ranks[0]), x1=np.log10(ranks[1]), fillcolor=palette.GREY, opacity=0.15, line_width=0,
                   annotation_text="fit range", annotation_position="top left")
     base_layout(fig, "Spectrum of the NTK and the target in its eigenbasis", "rank k",
                 "eigenvalue / tail power", log_x=True, log_y=True, hovermode="closest", height=520)
-    fig.update_yaxes(exponentformat="power")
+    floor = max(float(np.min(lam[lam > 0])), float(lam[0]) * 1e-12)
+    fig.update_yaxes(exponentformat="power", range=[np.log10(floor) - 0.5, np.log10(max(lam[0], tail[0])) + 0.3])
     _legend_below(fig)
     return fig
