@@ -100,21 +100,24 @@ if part == "digit kernels":
     with c1:
         show(P.digit_pair(x[index], C.shift_digit(x[index], dx, dy), int(labels[index]), dx, dy), key="digit_pair")
     with c2:
+        st.markdown("**Similarity of the chosen digit to its shifted copy** (rank among the 100 digits)")
         cols = st.columns(len(sims))
         for col, (arch, s) in zip(cols, sims):
-            col.metric(f"{arch}: similarity to the shifted copy", f"{s['shifted']:.3f}",
-                       help=f"rank {s['rank']} of 100: more similar than {100 * s['frac_below']:.0f}% of the other digits")
+            col.metric(arch, f"{s['shifted']:.2f}", delta=f"rank {s['rank']}", delta_color="off",
+                       help=f"centred similarity; rank {s['rank']} of 100: more similar than "
+                            f"{100 * s['frac_below']:.0f}% of the other digits")
         if dx == 0 and dy == 0:
             st.info("Shift is 0: the 'copy' is the digit itself (similarity 1 under every kernel). "
                     "Move a shift slider to 1 or 2 pixels.", icon=":material/info:")
     show(P.similarity_rows(tuple(sims), labels, index), key="similarity")
     prompt(
         f"""
-- **Block structure.** Same-class digits are bright squares on the diagonal. The CNN kernels separate the
-  classes more sharply than the MLP's, which sees only pixel overlap.
+- **Block structure.** Same-class digits are red squares on the diagonal: every kernel sees the classes, each
+  with its own idea of which classes resemble each other (hover to compare, e.g., 1s and 7s).
 - **Shift invariance is built in by pooling.** Shifted by ({dx:+d}, {dy:+d}) pixels, digit #{index} stays
-  similar to itself under CNN-GAP (rank {sims[1][1]['rank']}) but not under the MLP kernel (rank
-  {sims[0][1]['rank']}); CNN-flatten sits in between: its convolutions are local, but it compares position by position.
+  similar to itself under CNN-GAP (rank {sims[1][1]['rank']} of 100) but not under the MLP kernel (rank
+  {sims[0][1]['rank']}), which compares pixel by pixel; CNN-flatten (rank {sims[2][1]['rank']}) also compares
+  position by position after its local convolutions, so it tolerates small shifts only.
 - **Try** other digits and shifts of 1 vs 2 pixels, or depth 3: every extra 3×3 layer widens the window over
   which CNN-flatten tolerates a shift.
 """
@@ -157,13 +160,16 @@ elif part == "accuracy":
          "learning rate η": [f"{r[3]['lr']:.3g}" for r in rows]},
         hide_index=True,
     )
+    best = max(rows, key=lambda r: r[1]["acc"])
     prompt(
-        """
-- **Architecture beats width.** The CNN kernels generalize better than the MLP kernel on the same 200 digits:
-  the prior "nearby pixels matter together, features repeat across the image" fits handwriting.
-- **Finite networks vs their limit.** With enough steps, a trained network lands near its kernel's accuracy;
-  with few steps it has not yet fitted the training set (compare the train accuracy).
-- **Try** 1000 steps, or a larger network, and see the network's accuracy approach the green bar.
+        f"""
+- **The architecture is the prior.** With the same 200 digits, kernel regression reaches
+  {", ".join(f"{r[0]} {r[1]['acc']:.1%}" for r in rows)}: the best here is **{best[0]}**. The kernels differ
+  only in which digits they consider similar (section 1).
+- **Finite networks approach their kernel's predictor as t → ∞.** Gradient descent fits the large-eigenvalue
+  directions of Θ first; after {steps} steps the networks have not yet fitted the small ones (compare their
+  train accuracy with 100%).
+- **Try** 1000 steps, or a larger network, and watch the blue bars move towards the green ones.
 """
     )
 
@@ -190,20 +196,25 @@ elif part == "sequences":
         p.update(1.0)
     labels = res["RNN"]["labels"][:C.SEQ_N]
     n = C.SEQ_N
-    panels = (("RNN: infinite width Θ∞", res["RNN"]["inf"][:n, :n]),
-              (f"RNN: mean of {C.N_SEEDS} nets, width {width}", res["RNN"]["mean"][:n, :n]),
-              (f"Attention: mean of {C.N_SEEDS} nets, width {width}", res["Attention"]["mean"][:n, :n]))
-    show(P.kernel_matrices(panels, labels, f"NTKs on the {C.SEQ_N} training sequences (sorted by frequency)",
-                           class_name="frequency"), key="seq_kernels")
-    c = st.columns(4)
+    panels = (("RNN: infinite width Θ∞", C.centered_cosine(res["RNN"]["inf"][:n, :n])),
+              (f"RNN: mean of {C.N_SEEDS} nets, width {width}", C.centered_cosine(res["RNN"]["mean"][:n, :n])),
+              (f"Attention: mean of {C.N_SEEDS} nets, width {width}",
+               C.centered_cosine(res["Attention"]["mean"][:n, :n])))
+    show(P.kernel_matrices(panels, labels, f"NTKs on the {C.SEQ_N} training sequences (sorted by frequency), "
+                           "centred and normalized", class_name="frequency", centered=True), key="seq_kernels")
+    c = st.columns(3)
     c[0].metric("RNN: ‖Θ̄ − Θ∞‖/‖Θ∞‖", f"{res['RNN']['rel_err']:.3f}",
                 help=f"Monte Carlo mean of {C.N_SEEDS} networks vs the infinite-width kernel")
     c[1].metric("RNN: seed-to-seed spread", f"{res['RNN']['rel_spread']:.3f}", help="‖std over seeds‖/‖mean‖")
     c[2].metric("Attention: seed-to-seed spread", f"{res['Attention']['rel_spread']:.3f}",
                 help="‖std over seeds‖/‖mean‖")
-    c[3].metric("Test accuracy (kernel regression)",
-                f"RNN {res['RNN']['acc_inf']:.0%} · Attn {res['Attention']['acc_mean']:.0%}",
-                help=f"RNN with Θ∞, attention with the Monte Carlo mean; {C.SEQ_N} held-out sequences, chance 33%")
+    c = st.columns(3)
+    c[0].metric("RNN Θ∞: test accuracy", f"{res['RNN']['acc_inf']:.0%}",
+                help=f"kernel regression on {C.SEQ_N} held-out sequences; chance 33%")
+    c[1].metric(f"RNN mean of {C.N_SEEDS}: test accuracy", f"{res['RNN']['acc_mean']:.0%}",
+                help="kernel regression with the Monte Carlo mean kernel")
+    c[2].metric(f"Attention mean of {C.N_SEEDS}: test accuracy", f"{res['Attention']['acc_mean']:.0%}",
+                help="kernel regression with the Monte Carlo mean kernel")
     prompt(
         f"""
 - **Different priors.** The RNN kernel weighs the end of the sequence most (its last state forgets early

@@ -75,7 +75,7 @@ def kernel_matrices(panels: tuple, labels: np.ndarray, title: str, class_name: s
 def digit_pair(original: np.ndarray, shifted: np.ndarray, label: int, dx: int, dy: int) -> go.Figure:
     """The chosen digit and its shifted copy as 8×8 grey images."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=(f"chosen digit (a {label})", f"shifted copy (→{dx:+d}, ↓{dy:+d} px)"))
+                        subplot_titles=(f"chosen (a {label})", f"shifted ({dx:+d}, {dy:+d})"))
     for col, img in enumerate((original, shifted), start=1):
         fig.add_trace(go.Heatmap(z=f32(img.reshape(8, 8)), colorscale="Greys", showscale=False,
                                  hovertemplate="row %{y}, column %{x}<br>pixel %{z:.2f}<extra></extra>"),

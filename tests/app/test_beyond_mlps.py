@@ -53,8 +53,8 @@ def test_default_digit_kernels(default_page):
     sh, rk = shifted_values(sim), ranks(sim)
     assert sh["CNN-GAP"] > sh["MLP"] + 0.2, sh
     assert rk["CNN-GAP"] <= 5 and rk["MLP"] > rk["CNN-GAP"] + 10, rk
-    assert [m.label for m in at.metric][:3] == [f"{x}: similarity to the shifted copy" for x in
-                                                 ("MLP", "CNN-GAP", "CNN-flatten")]
+    vals = {m.label: float(m.value) for m in at.metric}
+    assert vals["CNN-GAP"] == pytest.approx(sh["CNN-GAP"], abs=0.006) and vals["CNN-GAP"] > vals["MLP"]
 
 
 def test_shift_control_changes_similarity(default_page):
@@ -86,8 +86,8 @@ def test_sequences_section():
     vals = {m.label: m.value for m in at.metric}
     err = float(vals["RNN: ‖Θ̄ − Θ∞‖/‖Θ∞‖"])
     assert 0.0 < err < 0.5
-    acc = [int(a) for a in re.findall(r"(\d+)%", vals["Test accuracy (kernel regression)"])]
-    assert len(acc) == 2 and all(a >= 60 for a in acc), acc  # chance is 33%
+    acc = [int(v.rstrip("%")) for k, v in vals.items() if k.endswith("test accuracy")]
+    assert len(acc) == 3 and all(a >= 60 for a in acc), acc  # chance is 33%
     at.select_slider(key="width").set_value(256).run()
     assert not at.exception
     err256 = float({m.label: m.value for m in at.metric}["RNN: ‖Θ̄ − Θ∞‖/‖Θ∞‖"])
@@ -100,5 +100,21 @@ def test_accuracy_section():
     kern, net = arr(bars["data"][0]["y"]), arr(bars["data"][1]["y"])
     assert kern.shape == (3,) and net.shape == (3,)
     assert np.all((kern > 0.8) & (kern <= 1.0)), kern  # 10-class digits, chance 10%
-    assert np.all((net > 0.3) & (net <= 1.0)), net
+    # 100 GD steps at half the stability bound: partly trained, but above chance (10%) for every network
+    assert np.all((net > 0.15) & (net <= 1.0)), net
     assert kern[1] >= kern[0] - 0.02  # CNN-GAP at least as good as the MLP kernel
+
+
+def test_width_section():
+    at = run_page({"part": "width", "arch": "RNN"})
+    conv, drift = specs(at)
+    assert "log" == conv["layout"]["xaxis"]["type"] == conv["layout"]["yaxis"]["type"]
+    pts = {t["name"].split("  (")[0]: arr(t["y"]) for t in conv["data"] if t["mode"] == "markers"}
+    assert set(pts) == {"MLP", "RNN"}
+    for name, y in pts.items():
+        assert y.shape == (3,) and y[-1] < y[0], (name, y)  # closer to the limit when wider
+    slopes = [float(re.search(r"slope ([+-−]?\d\.\d+)", t["name"]).group(1).replace("−", "-"))
+              for t in conv["data"] if t["mode"] == "markers"]
+    assert all(-1.0 < s < -0.2 for s in slopes), slopes
+    kc = {t["name"].split("  (")[0]: arr(t["y"]) for t in drift["data"] if t["mode"] == "markers"}
+    assert all(np.all(np.isfinite(v)) and v[-1] < v[0] for v in kc.values()), kc  # wider = lazier
