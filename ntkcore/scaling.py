@@ -95,7 +95,8 @@ class LearningCurve(NamedTuple):
 
 
 def learning_curve(kernel_pool, kernel_test_pool, y_pool, y_test, ns: Sequence[int], seeds: Sequence[int] = (0, 1, 2),
-                   *, ridge: float = 0.0, progress: Callable[[float], None] | None = None) -> LearningCurve:
+                   *, ridge: float = 0.0, per_output: bool = False,
+                   progress: Callable[[float], None] | None = None) -> LearningCurve:
     """Kernel regression on random subsets of a pool of P candidate training points.
 
     Args:
@@ -106,6 +107,9 @@ def learning_curve(kernel_pool, kernel_test_pool, y_pool, y_test, ns: Sequence[i
       seeds: one random subset (without replacement) of each size per seed.
       ridge: ρ relative to the mean diagonal of K: (K + ρ·mean(diag K)·I)⁻¹;
         0 uses a jitter of 1e-12·mean(diag K) only (ridgeless).
+      per_output: treat the K output columns as K separate targets: ``errors``
+        (S, len(ns), K) and statistics (len(ns), K), no accuracy. One
+        factorization then serves every target (e.g. a family of targets).
       progress: optional callback receiving the fraction done in [0, 1].
 
     The solves run in float64 on the host (pass float64 kernels for errors
@@ -134,8 +138,10 @@ def learning_curve(kernel_pool, kernel_test_pool, y_pool, y_test, ns: Sequence[i
         raise ValueError("seeds must contain at least one seed")
     ridge = V.check_float("ridge", ridge, 0.0, 1e6)
     reg = max(ridge, 1e-12) * float(np.mean(np.diag(k)))
-    errors = np.zeros((len(seeds), len(ns)))
-    acc = np.zeros_like(errors) if y.shape[1] > 1 else None
+    if not isinstance(per_output, bool):
+        raise ValueError(f"per_output must be True or False; got {per_output!r}")
+    errors = np.zeros((len(seeds), len(ns), y.shape[1]))
+    acc = np.zeros((len(seeds), len(ns))) if (y.shape[1] > 1 and not per_output) else None
     total, done = len(seeds) * len(ns), 0
     for i, s in enumerate(seeds):
         perm = np.random.default_rng(s).permutation(p)
@@ -144,12 +150,14 @@ def learning_curve(kernel_pool, kernel_test_pool, y_pool, y_test, ns: Sequence[i
             kk = k[np.ix_(idx, idx)] + reg * np.eye(n)
             coef = linalg.solve(kk, y[idx], assume_a="pos", check_finite=False)
             pred = kt[:, idx] @ coef
-            errors[i, j] = np.mean(np.sum((pred - yt) ** 2, -1))
+            errors[i, j] = np.mean((pred - yt) ** 2, 0)
             if acc is not None:
                 acc[i, j] = np.mean(np.argmax(pred, -1) == np.argmax(yt, -1))
             done += 1
             if progress is not None:
                 progress(done / total)
+    if not per_output:
+        errors = errors.sum(-1)
     geo = np.exp(np.mean(np.log(np.maximum(errors, 1e-300)), 0))
     return LearningCurve(np.asarray(ns), errors, errors.mean(0), errors.std(0), geo, acc)
 

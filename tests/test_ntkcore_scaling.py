@@ -72,6 +72,9 @@ def test_learning_curve_validates_and_reports_accuracy():
     y = np.eye(3)[[0, 1, 2, 0, 1, 2]]
     lc = S.learning_curve(k, k[:2], y, y[:2], (3, 6), seeds=(0,))
     assert lc.accuracy.shape == (1, 2) and lc.accuracy[0, 1] == 1.0
+    both = S.learning_curve(k, k[:2], y, y[:2], (3, 6), seeds=(0,), per_output=True)
+    assert both.errors.shape == (1, 2, 3) and both.accuracy is None
+    np.testing.assert_allclose(both.errors.sum(-1), lc.errors)  # one column per target, same solves
     with pytest.raises(ValueError, match="ns must be"):
         S.learning_curve(k, k, y, y, (7,))
     with pytest.raises(ValueError, match="y_pool must have 6 rows"):

@@ -63,6 +63,9 @@ def kernels(dataset: str, depth: int) -> dict:
     return {"k": k, "kt": kt, "eigvals": spec.eigvals, "eigvecs": spec.eigvecs}
 
 
+R_VALUES = tuple(0.75 + 0.25 * i for i in range(8))  # the smoothness slider's values (0.75 … 2.5)
+
+
 def targets(dataset: str, r: float) -> tuple[np.ndarray, np.ndarray]:
     """(y_pool, y_test), each (P, K) / (M, K)."""
     if dataset == "circle":
@@ -70,6 +73,15 @@ def targets(dataset: str, r: float) -> tuple[np.ndarray, np.ndarray]:
         return S.power_law_target(g, r)[:, None], S.power_law_target(gt, r)[:, None]
     d = _digits()
     return d.y_train, d.y_test
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _all_targets(dataset: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every target of the dataset as output columns: the circle's R_VALUES side by side (P, 8), digits (P, 10)."""
+    if dataset == "circle":
+        ys = [targets(dataset, r) for r in R_VALUES]
+        return np.concatenate([a for a, _ in ys], 1), np.concatenate([b for _, b in ys], 1)
+    return targets(dataset, 0.0)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -95,18 +107,26 @@ def spectrum(dataset: str, depth: int, r: float) -> dict:
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def curve_seed(dataset: str, depth: int, r: float, ridge: float, seed: int) -> dict:
-    """Relative test errors (len(NS),) and accuracies (or None) of one random training set per size."""
+def curve_seed(dataset: str, depth: int, ridge: float, seed: int) -> dict:
+    """One random training set per size: relative test errors for every target at once.
+
+    ``errors``: circle (len(NS), len(R_VALUES)) — one factorization serves every smoothness r, so moving
+    the r slider costs nothing; digits (len(NS), 1) (summed over the 10 outputs). ``accuracy``: digits only.
+    """
     kk = kernels(dataset, depth)
-    y_pool, y_test = targets(dataset, r)
-    lc = S.learning_curve(kk["k"], kk["kt"], y_pool, y_test, NS, (seed,), ridge=ridge)
+    y_pool, y_test = _all_targets(dataset)
+    circle = dataset == "circle"
+    lc = S.learning_curve(kk["k"], kk["kt"], y_pool, y_test, NS, (seed,), ridge=ridge, per_output=circle)
+    if circle:
+        return {"errors": lc.errors[0] / np.mean(y_test ** 2, 0), "accuracy": None}
     scale = float(np.mean(np.sum(y_test ** 2, -1)))
-    return {"errors": lc.errors[0] / scale, "accuracy": None if lc.accuracy is None else lc.accuracy[0]}
+    return {"errors": lc.errors[0][:, None] / scale, "accuracy": lc.accuracy[0]}
 
 
-def curve(per_seed: list[dict]) -> dict:
-    """Stack the seeds' errors (S, len(NS)); geometric mean and the power-law fit over n ≥ FIT_MIN_N."""
-    errors = np.stack([c["errors"] for c in per_seed])
+def curve(per_seed: list[dict], dataset: str, r: float) -> dict:
+    """The seeds' errors (S, len(NS)) for target r; geometric mean and the power-law fit over n ≥ FIT_MIN_N."""
+    col = R_VALUES.index(r) if dataset == "circle" else 0
+    errors = np.stack([c["errors"][:, col] for c in per_seed])
     geo = np.exp(np.mean(np.log(np.maximum(errors, 1e-300)), 0))
     keep = np.asarray(NS) >= FIT_MIN_N
     fit = S.fit_power_law(np.asarray(NS)[keep], geo[keep])

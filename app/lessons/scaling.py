@@ -60,8 +60,8 @@ with progress("Computing the kernel, its spectrum and the learning curves…", "
     per_seed = []
     for i, seed in enumerate(C.SEEDS):
         bar.update(0.4 + 0.6 * i / len(C.SEEDS), f"Kernel regression on random training sets ({i + 1}/{len(C.SEEDS)})…")
-        per_seed.append(C.curve_seed(dataset, depth, r, ridge, seed))
-    c = C.curve(per_seed)
+        per_seed.append(C.curve_seed(dataset, depth, ridge, seed))
+    c = C.curve(per_seed, dataset, r)
     bar.update(1.0)
 
 beta_fit, beta_pred = -c["slope"], spec["predicted"]

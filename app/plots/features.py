@@ -121,7 +121,7 @@ def feature_change_vs_width(results: dict[str, dict], steps: int) -> go.Figure:
             line={"color": color, "dash": "dash", "width": 2},
             hovertemplate=f"fit ∝ width^{r['slope']:.2f}<extra></extra>"))
     base_layout(fig, f"Feature change after {steps} GD step{'s' if steps > 1 else ''}",
-                "width (hidden units)", "‖h_T − h₀‖ / ‖h₀‖ (hidden layer)", log_x=True, log_y=True,
+                "width (hidden units)", "‖h<sub>T</sub> − h₀‖ / ‖h₀‖ (hidden layer)", log_x=True, log_y=True,
                 hovermode="closest", height=500)
     ws = next(iter(results.values()))["widths"]
     fig.update_xaxes(tickvals=list(ws), ticktext=[str(int(w)) for w in ws])

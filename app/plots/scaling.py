@@ -76,12 +76,15 @@ def spectrum(spec: dict, ranks: tuple[int, int]) -> go.Figure:
         name=f"fit tail ∝ k<sup>−(b−1)</sup>, b = {spec['b']:.2f}",
         line={"color": palette.ORANGE, "dash": "dash", "width": 3},
         hovertemplate=f"k^−{spec['b'] - 1:.2f}<extra></extra>"))
-    # shapes on a log axis take log10 coordinates
-    fig.add_vrect(x0=np.log10(ranks[0]), x1=np.log10(ranks[1]), fillcolor=palette.GREY, opacity=0.15, line_width=0,
-                  annotation_text="fit range", annotation_position="top left")
+    floor = max(float(np.min(lam[lam > 0])), float(lam[0]) * 1e-12)
+    ylo, yhi = floor / 3, 2 * max(float(lam[0]), float(tail[0]))
+    fig.add_trace(go.Scatter(  # the rank range of the fits, as a shaded band
+        x=f32([ranks[0], ranks[1], ranks[1], ranks[0], ranks[0]]), y=f32([ylo, ylo, yhi, yhi, ylo]),
+        fill="toself", mode="lines", line={"width": 0}, fillcolor="rgba(153, 153, 153, 0.15)",
+        name=f"fit range: ranks {ranks[0]}–{ranks[1]}", hoverinfo="skip"))
     base_layout(fig, "Spectrum of the NTK and the target in its eigenbasis", "rank k",
                 "eigenvalue / tail power", log_x=True, log_y=True, hovermode="closest", height=520)
-    floor = max(float(np.min(lam[lam > 0])), float(lam[0]) * 1e-12)
-    fig.update_yaxes(exponentformat="power", range=[np.log10(floor) - 0.5, np.log10(max(lam[0], tail[0])) + 0.3])
+    fig.update_yaxes(exponentformat="power", dtick=1, range=[np.log10(ylo), np.log10(yhi)])
+    fig.update_xaxes(dtick=1)
     _legend_below(fig)
     return fig
