@@ -86,7 +86,11 @@ async def visit_all(browser, base: str, urls: list[str], rng: random.Random | No
                     await wait_done(page)
                 except PWTimeout:  # the step did not change the value
                     pass
-            exceptions += await page.locator("[data-testid=stException]").count()
+            n_exc = await page.locator("[data-testid=stException]").count()
+            if n_exc:
+                text = (await page.locator("[data-testid=stException]").first.inner_text()).splitlines()[0][:120]
+                print(f"  exception on /{u}: {text}", file=sys.stderr)
+            exceptions += n_exc
     finally:
         await ctx.close()
     return exceptions
