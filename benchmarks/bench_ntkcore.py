@@ -2,6 +2,7 @@
 
     python benchmarks/bench_ntkcore.py            # full run (a few minutes on 2 cores)
     python benchmarks/bench_ntkcore.py --quick    # smaller repeat counts
+    python benchmarks/bench_ntkcore.py --cnn      # only the CNN rows
 
 Each row reports the first call (compile + run) and the median warm time;
 ratios are between rows measured in the same run, so a busy machine shifts
@@ -10,6 +11,9 @@ both sides together. Targets (issue: ntkcore engine):
     forward+backward pass (jax.vjp) over the batch; at width 1024 ≥ 50× faster
     than jax.jacrev followed by J·Jᵀ.
   * infinite kernels 1000×1000 at depth 3: well under a second warm.
+  * CNN (issue 4): empirical NTK of 256 digits (8×8×1) through 3 conv layers
+    of 256 channels with GAP in a few seconds; the CNTK of 200 × 200 digits
+    at depth 3 (gap and flatten).
 """
 from __future__ import annotations
 
@@ -40,9 +44,14 @@ def timed(fn, repeats):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cnn", action="store_true", help="only the CNN rows")
     args = ap.parse_args()
     reps = 3 if args.quick else 7
     rows = []
+    if args.cnn:
+        cnn_rows(rows, reps)
+        print_rows(rows)
+        return
 
     x = jax.random.normal(jax.random.key(0), (256, 2))
     # -- empirical NTK vs a forward+backward pass and vs jacrev --------------------
@@ -76,6 +85,35 @@ def main():
                                      x_eval=data.x_test).loss, max(1, reps // 3))
         rows.append((f"train 1000 GD steps + linearized, width {width}, depth {depth}", *res, "20 points, 40 records"))
 
+    cnn_rows(rows, reps)
+    print_rows(rows)
+
+
+def cnn_rows(rows, reps):
+    """CNN empirical NTK (fast path vs jacrev J·Jᵀ, which needs a smaller setting) and the CNTK."""
+    data = nc.digits(n_train=256, n_test=200)
+    x = jnp.asarray(data.x_train.reshape(-1, 8, 8, 1), jnp.float32)
+    model = nc.CNN(channels=256, depth=3, pooling="gap")
+    params = model.init(jax.random.key(0), (8, 8, 1))
+    fast = timed(lambda: nc.empirical_ntk(model, params, x), max(1, reps // 3))
+    rows.append(("CNN empirical NTK fast path, 256 digits, 3 conv × 256 ch, gap", *fast, "target: a few seconds"))
+    small = nc.CNN(channels=64, depth=3, pooling="gap")
+    p_small = small.init(jax.random.key(0), (8, 8, 1))
+    xs = x[:128]
+    fast_s = timed(lambda: nc.empirical_ntk(small, p_small, xs), reps)
+    jac_s = timed(lambda: nc.empirical_ntk(small, p_small, xs, method="jacobian"), 1)
+    rows.append(("CNN empirical NTK fast path, 128 digits, 3 conv × 64 ch, gap", *fast_s, ""))
+    rows.append(("CNN jacrev + J·Jᵀ, 128 digits, 3 conv × 64 ch, gap", *jac_s,
+                 f"fast path is {jac_s[1] / fast_s[1]:.0f}× faster"))
+    x_test = data.x_test.reshape(-1, 8, 8, 1).astype(np.float32)
+    for pooling in ("gap", "flatten"):
+        cnn = nc.CNN(channels=1, depth=3, pooling=pooling, w_std=1.4, b_std=0.1)
+        res = timed(lambda: nc.infinite_kernels(cnn, x[:200], x_test).ntk, max(1, reps // 3))
+        rows.append((f"CNTK NNGP+NTK 200×200 digits, depth 3, relu, {pooling}", *res,
+                     "P² = 4096 position pairs per input pair" if pooling == "gap" else "diagonal only"))
+
+
+def print_rows(rows):
     print(f"jax {jax.__version__}, {jax.devices()[0].platform}, float32\n")
     print("| benchmark | first call (s) | warm (s) | note |")
     print("|---|---|---|---|")
