@@ -99,8 +99,9 @@ else:
         f"{acc[-1]:.0%} at n = {C.NS[-1]}."
     )
 if ridge > 0:
-    st.info(f"Ridge ρ = {ridge:g}: the curve bends into a plateau once nλ_n drops below the ridge; the fitted "
-            "exponent then no longer measures the ridgeless prediction.", icon=":material/info:")
+    st.info(f"Ridge ρ = {ridge:g}: modes whose eigenvalue (times n) falls below the ridge are no longer fitted, so "
+            "the curve bends towards a plateau at large n and the fitted exponent no longer measures the "
+            "ridgeless prediction.", icon=":material/info:")
 
 prompt(
     "- The learning curve is a **straight line** on log–log axes, and its slope matches the one predicted "
@@ -115,7 +116,8 @@ prompt(
     "- Move **r** from 0.75 to 2.5 on the circle: β follows 2r − 1 (until 2a ≈ 4 would take over).\n"
     "- Switch to **digits**: still a power law, with a much smaller exponent (~0.6) — real data are "
     "hard in this sense; compare the predicted value.\n"
-    "- Set a **ridge** of 1e-4: the curve flattens at large n. Change **depth**: the eigenvalue decay on "
+    "- Set a **ridge** of 1e-2: the curve bends — the error falls more slowly at large n and the fitted "
+    "exponent drops below the prediction (about 1.5 instead of 2 at r = 1.5). Change **depth**: the eigenvalue decay on "
     "the circle stays ≈ $k^{-2}$ (ReLU's kink), so the exponent barely moves.",
     "Try this",
 )
