@@ -269,7 +269,7 @@ def drift(arch: str, width: int, depth: int, seed: int) -> dict:
     model = _conv_model(arch, width, depth)
     if arch in SEQ_ARCHS:
         ds = seq_data()
-        x, y = ds.x_train[:N_DRIFT], ds.y_train[:N_DRIFT]
+        x, y = ds.x_train[:N_DRIFT], ds.y_train[:N_DRIFT, :1]  # scalar models: "is it 1 cycle?" (centred)
     else:
         ds = _digits()
         x, y = as_input(arch, ds.x_train[:N_DRIFT]), ds.y_train[:N_DRIFT]
