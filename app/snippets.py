@@ -147,6 +147,15 @@ print("phase:", r.phase, "| η =", r.lr, "| peak loss / initial =", r.peak_loss_
 print("λ0 (top eigenvalue of Θ0/N) =", r.lambda0)
 """)
 
+DEPTH_INIT = Template("""\
+# Depth and initialization: the infinite-width variance/correlation maps at (σ_w², σ_b²)
+from ntkcore import criticality as cr
+activation, sw2, sb2 = "$activation", $sw2, $sb2
+crit = cr.criticality(activation, sw2, sb2)   # fixed points q*, c*, slopes χ1, χ_c, depth scale ξ_c
+print("q* =", float(crit.q_star), "| c* =", float(crit.c_star), "| depth scale ξ_c =", float(crit.depth_scale))
+print("χ1 =", float(crit.chi1))
+""")
+
 SNIPPETS: dict[str, Template] = {
     "welcome": WELCOME,
     "kernel_at_init": KERNEL_AT_INIT,
@@ -155,6 +164,7 @@ SNIPPETS: dict[str, Template] = {
     "spectrum": SPECTRUM,
     "nngp": NNGP,
     "lr_phases": LR_PHASES,
+    "depth_init": DEPTH_INIT,
 }
 
 
@@ -200,4 +210,7 @@ def expected(page_key: str, s: dict[str, Any]) -> float:
     if page_key == "lr_phases":
         from compute import lr_phases as C
         return float(C.run(int(s["width"]), s["param"], float(s["c"]), int(s["seed"]))["lambda0"])
+    if page_key == "depth_init":
+        from compute import depth_init as C
+        return float(C.point(s["activation"], float(s["sw2"]), float(s["sb2"]))["chi1"])
     raise KeyError(page_key)

@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, prompt
+from common.classroom import explain, prompt, reproduce
 from compute import depth_init as C
 from plots import depth_init as P
 
@@ -108,3 +108,5 @@ prompt(
   at σ_w² > 2 the variance explodes.
 """
 )
+
+reproduce("depth_init", v)
