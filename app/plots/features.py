@@ -72,7 +72,7 @@ def phase_diagram(g: dict) -> go.Figure:
     custom = np.stack([kc, test, np.outer(np.sqrt(g["widths"]), g["alphas"])], -1)
     fig = go.Figure(go.Heatmap(
         x=f32(la), y=f32(lw), z=f32(z), customdata=f32(custom), colorscale="RdBu_r", zmid=0,
-        colorbar={"title": {"text": "‖Θ_T − Θ₀‖/‖Θ₀‖"}, "tickvals": [-2, -1, 0, 1],
+        colorbar={"title": {"text": "‖Θ<sub>T</sub> − Θ₀‖/‖Θ₀‖"}, "tickvals": [-2, -1, 0, 1],
                   "ticktext": ["0.01", "0.1", "1", "10"]},
         hovertemplate="α = 10^%{x:.2f}, width = 10^%{y:.2f}<br>α√width = %{customdata[2]:.3g}"
                       "<br>kernel change %{customdata[0]:.3g}<br>network test error %{customdata[1]:.3f}"
