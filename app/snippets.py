@@ -156,6 +156,68 @@ print("q* =", float(crit.q_star), "| c* =", float(crit.c_star), "| depth scale �
 print("χ1 =", float(crit.chi1))
 """)
 
+FEATURES = Template("""\
+# When features win: y = g(w*·x) in d = 20, 160 training points; one-hidden-layer ReLU net, NTK parameterization
+# (the page trains 4 widths; this script trains one width at all six output scales α — the (width, α) cell
+# chosen by the page's two sliders is printed last)
+from ntkcore import features as F
+part, link, width, alpha, seed = "$part", "$target", $fw, $fa, $seed
+fsteps, flr = $fsteps, $flr
+data = F.single_index(link, 20, 160, 500, seed)
+def mlp(w, param="ntk"):
+    return nc.MLP(width=w, depth=1, activation="relu", w_std=np.sqrt(2.0), b_std=0.0, parameterization=param)
+# infinite-width NTK regression: the step η = 0.2 · 2/λ_max(Θ∞/N) every run uses, and its test error (t → ∞)
+x_all = np.concatenate([data.x_train, data.x_test])
+theta = np.asarray(nc.infinite_kernels(mlp(1), x_all, data.x_train, lr_weighted=True).ntk, np.float64)
+lr = 0.2 * 2.0 / (float(np.linalg.eigvalsh(theta[:160])[-1]) / 160)
+_, f = nc.kernel_predictions(theta[:160], data.y_train, np.array([np.inf]), lr, theta_test_train=theta[160:])
+print("infinite-width NTK regression: relative test error =",
+      float(np.mean((np.asarray(f[0], np.float64) - data.y_test) ** 2) / np.mean(data.y_test ** 2)))
+if part == "lazy vs rich":
+    alphas = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+    sw = F.alpha_sweep(mlp(width), data.x_train, data.y_train, data.x_test, data.y_test, alphas, steps=400, lr=lr,
+                       seed=seed)   # 400 GD steps from one θ0 per α; a diverged run is retried at η/2
+    print("width", width, "| α:", alphas, "| kernel change ||Θ_T − Θ0||/||Θ0||:", sw.kernel_change.round(3).tolist())
+    print("trained network, width", width, "α =", alpha, ": relative test error =",
+          float(sw.test_error[alphas.index(alpha)]))
+else:   # parameterizations: 3 × 4 widths up to 4096 (about half a minute on a laptop CPU)
+    for param in ("ntk", "standard", "mup"):
+        fc = F.feature_change(mlp(64, param), (64, 256, 1024, 4096), data.x_train, data.y_train, steps=fsteps,
+                              lr_frac=flr, seed=seed)
+        print(param, "| hidden-feature change ||h_T − h_0||/||h_0|| per width:", fc.hidden_change.round(4))
+    print("μP: fitted slope of the feature change against width =", fc.slope)
+""")
+
+SCALING = Template("""\
+# Scaling of kernel regression: infinite-width ReLU NTK regression on random training sets of size n
+from ntkcore import scaling as S
+dataset, r, depth, ridge = "$data", $r, $depth, $ridge
+model = nc.MLP(width=1, depth=depth, activation="relu", w_std=np.sqrt(2.0), b_std=0.1)   # width unused (n → ∞)
+if dataset == "circle":   # pool of 1024 random angles, 1000 evenly spaced test angles, amplitudes k^−r
+    g = np.random.default_rng(0).uniform(0, 2 * np.pi, 1024)
+    x_pool = np.stack([np.cos(g), np.sin(g)], -1)
+    x_test, g_test = nc.circle_points(1000)
+    y_pool, y_test = S.power_law_target(g, r)[:, None], S.power_law_target(g_test, r)[:, None]
+else:                     # 8×8 digits, centred one-hot targets (r is ignored)
+    d = nc.digits(n_train=1297, n_test=500, seed=0)
+    x_pool, x_test, y_pool, y_test = d.x_train, d.x_test, d.y_train, d.y_test
+with jax.enable_x64(True):
+    k = np.asarray(nc.infinite_kernels(model, x_pool).ntk, np.float64)
+    k_test = np.asarray(nc.infinite_kernels(model, x_test, x_pool).ntk, np.float64)
+spec = nc.ntk_spectrum(k[:1024, :1024])                      # λ = eig(Θ)/N, descending
+ex = S.spectral_exponents(spec.eigvals, S.target_power(spec.eigvecs, y_pool[:1024]), 8, 256)
+b = 2 * r if dataset == "circle" else ex.b                   # on the circle b = 2r by construction
+ns = np.array([16, 32, 64, 128, 256, 512])
+lc = S.learning_curve(k, k_test, y_pool, y_test, ns, seeds=range(10), ridge=ridge)
+errors = lc.errors / np.mean(np.sum(y_test ** 2, -1))        # relative test error, (10 seeds, 6 sizes)
+geo = np.exp(np.mean(np.log(np.maximum(errors, 1e-300)), 0))  # geometric mean over the seeds
+fit = S.fit_power_law(ns[ns >= 32], geo[ns >= 32])
+print("eigenvalue decay a =", ex.a, "| target decay b =", b, "| predicted β = min(b − 1, 2a) =",
+      S.predicted_exponent(ex.a, b))
+print("relative test error at n = 512 (geometric mean) =", float(geo[-1]))
+print("fitted exponent β (E ∝ n^−β, n ≥ 32) =", -fit.slope)
+""")
+
 SNIPPETS: dict[str, Template] = {
     "welcome": WELCOME,
     "kernel_at_init": KERNEL_AT_INIT,
@@ -165,6 +227,8 @@ SNIPPETS: dict[str, Template] = {
     "nngp": NNGP,
     "lr_phases": LR_PHASES,
     "depth_init": DEPTH_INIT,
+    "features": FEATURES,
+    "scaling": SCALING,
 }
 
 
@@ -213,4 +277,14 @@ def expected(page_key: str, s: dict[str, Any]) -> float:
     if page_key == "depth_init":
         from compute import depth_init as C
         return float(C.point(s["activation"], float(s["sw2"]), float(s["sb2"]))["chi1"])
+    if page_key == "features":
+        from compute import features as C
+        if s["part"] == "lazy vs rich":
+            return float(C.sweep(int(s["fw"]), s["target"], int(s["seed"]))["test_error"][C.ALPHAS.index(s["fa"])])
+        return float(C.feature_change("mup", int(s["fsteps"]), float(s["flr"]), s["target"], int(s["seed"]))["slope"])
+    if page_key == "scaling":
+        from compute import scaling as C
+        r = float(s["r"]) if s["data"] == "circle" else 0.0
+        per_seed = [C.curve_seed(s["data"], int(s["depth"]), float(s["ridge"]), seed) for seed in C.SEEDS]
+        return -float(C.curve(per_seed, s["data"], r)["slope"])
     raise KeyError(page_key)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from common.classroom import explain, prompt
+from common.classroom import explain, prompt, reproduce
 from common.figures import show
 from common.state import Control, progress, render_controls
 from compute import features as C
@@ -152,3 +152,5 @@ else:
         "- Raise the learning-rate fraction: μP's feature change grows, the slopes do not change.",
         "Try this",
     )
+
+reproduce("features", v)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from common.classroom import explain, prompt
+from common.classroom import explain, prompt, reproduce
 from common.figures import show
 from common.state import Control, progress, render_controls
 from compute import scaling as C
@@ -121,3 +121,5 @@ prompt(
     "the circle stays ≈ $k^{-2}$ (ReLU's kink), so the exponent barely moves.",
     "Try this",
 )
+
+reproduce("scaling", v)

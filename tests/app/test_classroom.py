@@ -163,7 +163,7 @@ SIX = ("welcome", "kernel_at_init", "training", "drift", "spectrum", "nngp")
 LESSON_SCRIPTS = {name: LESSONS / f"{name}.py" for name in SIX}
 
 
-@pytest.mark.parametrize("name", [*SIX, "lr_phases", "depth_init"])
+@pytest.mark.parametrize("name", [*SIX, "lr_phases", "depth_init", "features", "scaling"])
 def test_reproduce_snippet_prints_the_page_number(name):
     import snippets
 
