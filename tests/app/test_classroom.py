@@ -295,3 +295,42 @@ def test_guided_tour_on_a_lesson_sets_several_controls():
     assert at.sidebar.selectbox(key="target").value == "sin3"
     assert at.sidebar.select_slider(key="b_std").value == 0.0
     assert not specs(at)
+
+
+def test_guided_tour_on_scaling_sets_r_and_reveals_the_fitted_exponent():
+    at = run_script(LESSONS / "scaling.py", TIMEOUT, {"guide": "1"})
+    assert at.sidebar.selectbox(key="data").value == "circle"
+    assert at.sidebar.slider(key="r").value == 1.0  # step 1: b = 2r = 2
+    assert not specs(at)
+    radio = at.radio(key="_ntk_guide_scaling_answer_0")
+    radio.set_value(radio.options[0]).run()  # E ∝ n^−1
+    assert at.success and "Right" in at.success[0].value and not at.error
+    curve, _spectrum = specs(at)
+    (fit,) = [t for t in curve["data"] if (t.get("name") or "").startswith("fit:")]
+    assert "n<sup>−1.00" in fit["name"], fit["name"]
+    assert [m.value for m in at.metric if m.label == "Fitted exponent β"][0].startswith("1.00")
+
+    at.button(key="_ntk_guide_scaling_next").click().run()
+    assert not at.exception
+    assert at.sidebar.slider(key="r").value == 2.0
+    assert at.query_params["r"] in (["2.0"], "2.0", ["2"], "2")
+    assert not specs(at)
+    radio = at.radio(key="_ntk_guide_scaling_answer_1")
+    radio.set_value(radio.options[0]).run()  # wrong: the feedback names "about 3"
+    assert at.error and "About 3 = b − 1" in at.error[0].value
+    curve, _spectrum = specs(at)
+    (fit,) = [t for t in curve["data"] if (t.get("name") or "").startswith("fit:")]
+    assert "n<sup>−2.88" in fit["name"], fit["name"]
+
+
+def test_scaling_guide_numbers_are_the_pages():
+    """Each step's explanation quotes the fitted exponent the page computes at that step's settings."""
+    import snippets
+    from guides import GUIDES
+
+    page_key, controls = page_controls(LESSONS / "scaling.py")
+    defaults = {c.key: c.default for c in controls}
+    betas = [snippets.expected(page_key, defaults | step.settings) for step in GUIDES["scaling"]]
+    assert 0.9 < betas[0] < 1.1 and 2.6 < betas[1] < 3.2 and 0.45 < betas[2] < 0.75, betas
+    for step, beta in zip(GUIDES["scaling"], betas):
+        assert f"{beta:.2f}" in step.explanation, (step.title, beta)
