@@ -279,15 +279,15 @@ GUIDES: dict[str, list[Step]] = {
     "scaling": [
         Step(
             "A rough target", settings={"data": "circle", "r": 1.0, "depth": 1, "ridge": 0.0},
-            question="On the circle the NTK's eigenvalues fall like λ_k ∝ k^−2 (a ≈ 2) and this target's power "
-                     "per eigenmode like c_k² ∝ k^−2 (r = 1, so b = 2r = 2). How does the test error fall with "
+            question="On the circle the NTK's eigenvalues fall like λₖ ∝ k⁻² (a ≈ 2) and this target's power "
+                     "per eigenmode like cₖ² ∝ k⁻² (r = 1, so b = 2r = 2). How does the test error fall with "
                      "the number of training points n?",
-            options=("E ∝ n^−1: doubling n halves the error", "E ∝ n^−2: doubling n quarters the error",
+            options=("E ∝ n⁻¹: doubling n halves the error", "E ∝ n⁻²: doubling n quarters the error",
                      "It levels off at a plateau"),
             answer=0,
             explanation="β = min(b − 1, 2a) = min(1, 4) = 1: the kernel learns roughly one eigenmode per training "
-                        "point, and the unlearned tail Σ_{k>n} c_k² ∝ n^−1 dominates. Measured β = 1.00 ± 0.03 "
-                        "(relative error 0.13 at n = 32, 0.008 at n = 512).",
+                        "point, and the target power left beyond rank n (∝ n⁻¹) dominates the error. Measured "
+                        "β = 1.00 ± 0.03 (relative error 0.13 at n = 32, 0.008 at n = 512).",
         ),
         Step(
             "A smoother target", settings={"data": "circle", "r": 2.0, "depth": 1, "ridge": 0.0},

@@ -308,7 +308,9 @@ def test_guided_tour_on_scaling_sets_r_and_reveals_the_fitted_exponent():
     curve, _spectrum = specs(at)
     (fit,) = [t for t in curve["data"] if (t.get("name") or "").startswith("fit:")]
     assert "n<sup>−1.00" in fit["name"], fit["name"]
-    assert [m.value for m in at.metric if m.label == "Fitted exponent β"][0].startswith("1.00")
+    assert next(m.value for m in at.metric if m.label == "Fitted exponent β").startswith("1.00")
+    (exp,) = [e for e in at.expander if e.label == "Reproduce in Python"]  # the snippet follows the step
+    assert 'dataset, r, depth, ridge = "circle", 1.0, 1, 0.0' in exp.code[0].value
 
     at.button(key="_ntk_guide_scaling_next").click().run()
     assert not at.exception
