@@ -95,6 +95,26 @@ def test_guided_step_click_through(page, base_url):
     assert not errors, errors
 
 
+
+def test_guided_tour_on_scaling(page, base_url):
+    errors = open_page(page, f"{base_url}/scaling?guide=1")
+    panel = page.locator(".st-key-_ntk_guide_scaling_panel")
+    panel.wait_for()
+    assert page.locator(CHART).count() == 0  # the learning curve waits for the prediction
+    assert "step 1 of 3" in panel.inner_text()
+    assert float(page.locator(".st-key-r [data-testid=stSliderThumbValue]").inner_text().strip()) == 1.0
+    screenshot(page, "classroom-guide-scaling-step1")
+    panel.get_by_text("doubling n halves the error").click()
+    wait_for_app_idle(page)
+    page.locator(CHART).first.wait_for(state="visible")
+    assert page.locator(CHART).count() == 2
+    assert "Right." in panel.inner_text()
+    assert page.locator(NO_EXCEPTION).count() == 0
+    page.set_viewport_size({"width": 1400, "height": 2000})  # the panel, the metrics and both figures
+    page.wait_for_timeout(500)
+    screenshot(page, "classroom-guide-scaling-step1-revealed")
+    assert not errors, errors
+
 def test_copy_link_and_csv_download(page, base_url):
     errors = open_page(page, f"{base_url}/?width=64")
     page.locator(CHART).first.wait_for(state="visible")
