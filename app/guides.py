@@ -50,7 +50,7 @@ GUIDES: dict[str, list[Step]] = {
             options=("64×", "About 8× (= √64)", "It does not shrink"),
             answer=1,
             explanation="The kernel is an average over the width of independent terms, so its fluctuation "
-                        "falls like width^−½: √64 = 8 (here from ≈ 0.83 to ≈ 0.08). The width sweep shows the "
+                        "falls like width⁻¹ᐟ²: √64 = 8 (here from ≈ 0.83 to ≈ 0.08). The width sweep shows the "
                         "slope −½.",
         ),
         Step(
@@ -99,7 +99,7 @@ GUIDES: dict[str, list[Step]] = {
             "Lazy scaling", settings={"param": "ntk", "alpha": 1.0, "lr_frac": 0.5, "steps": 500},
             question="NTK parameterization: how does the final relative change of the input-layer weights "
                      "depend on the width?",
-            options=("It grows with width", "It falls like width^−½", "It does not depend on width"),
+            options=("It grows with width", "It falls like width⁻¹ᐟ²", "It does not depend on width"),
             answer=1,
             explanation="Each weight moves by O(1/√width) while the function moves by O(1): the log–log fit "
                         "has slope ≈ −½ and the kernel change falls even faster.",
@@ -129,7 +129,7 @@ GUIDES: dict[str, list[Step]] = {
             question="The target is ¼(cos γ + cos 2γ + cos 4γ + cos 6γ). Which part is learned first?",
             options=("cos γ, the lowest frequency", "cos 6γ, the highest frequency", "All at the same speed"),
             answer=0,
-            explanation="The NTK's eigenvalue falls with the frequency k and mode i decays like (1 − ηλᵢ)^t: "
+            explanation="The NTK's eigenvalue falls with the frequency k and mode i decays like (1 − ηλᵢ)ᵗ: "
                         "k = 1, 2 are gone after 100 steps, k = 6 is still two thirds there.",
         ),
         Step(
@@ -171,7 +171,7 @@ GUIDES: dict[str, list[Step]] = {
                      "No, the NTK only describes networks at initialization"),
             answer=1,
             explanation="The infinite-width ensemble is a Gaussian process at every step t, with mean and "
-                        "covariance from the closed form (I − ηΘ/N)^t.",
+                        "covariance from the closed form (I − ηΘ/N)ᵗ.",
         ),
         Step(
             "Noisy labels", settings={"width": 512, "steps": 1000, "noise": 0.3},
@@ -272,7 +272,7 @@ GUIDES: dict[str, list[Step]] = {
             options=("NTK", "standard", "μP"),
             answer=2,
             explanation="μP is built so that every layer's features move by O(1) at any width (slope ≈ 0); under "
-                        "NTK parameterization the change falls like width^−½ and the infinite-width network is "
+                        "NTK parameterization the change falls like width⁻¹ᐟ² and the infinite-width network is "
                         "kernel regression.",
         ),
     ],
