@@ -26,6 +26,17 @@ warms only those pages. ``python -m app.warmup`` runs the same warm-up
 in the foreground (e.g. to fill the persistent compilation cache in a Docker
 build).
 
+Extra settings (a page's "WARMUP" list): a page whose non-default settings are
+too slow for a cold visit declares, at module level, ``WARMUP = [callable, …]``
+— zero-argument functions that call the page's cached compute functions with
+those settings (other sections, depths, widths…). After *every* page's default
+has been warmed, the thread runs each page's WARMUP entries in page order (the
+defaults come first because most visitors see them first). They fill the same
+shared caches: ``st.cache_data`` entries and compiled programs (also the
+persistent compilation cache, so a restarted server skips the XLA compiles).
+``NTK_LAB_WARMUP_EXTRA=0`` skips them. Keep each entry to what a visitor can
+select, and list the likeliest first.
+
 Caveat for page authors: in bare mode ``st.stop()`` does not stop, so a page
 whose *default* path ends in ``st.stop()`` (e.g. "press Run first") would run
 on. None does today.
@@ -45,6 +56,7 @@ from common.pages import LessonPage, lesson_pages
 
 ENV = "NTK_LAB_WARMUP"
 PAGES_ENV = "NTK_LAB_WARMUP_PAGES"
+EXTRA_ENV = "NTK_LAB_WARMUP_EXTRA"
 THREAD_NAME = "ntk-lab-warmup"
 NICE = 10
 
@@ -76,9 +88,10 @@ class _QuietWarmupThread(logging.Filter):
         return not (record.threadName == THREAD_NAME and "ScriptRunContext" in record.getMessage())
 
 
-def run_page(page: LessonPage) -> None:
-    """Execute one page script with default settings (bare mode: no elements are sent)."""
-    runpy.run_path(str(page.script), run_name="__main__")
+def run_page(page: LessonPage) -> list[Callable[[], object]]:
+    """Execute one page script with default settings (bare mode: no elements are sent); returns the
+    page's extra warm-up entries (its module-level ``WARMUP`` list, or [])."""
+    return list(runpy.run_path(str(page.script), run_name="__main__").get("WARMUP", ()))
 
 
 def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] = _log) -> dict[str, float]:
@@ -86,16 +99,31 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     pages = selected_pages() if pages is None else pages
     STATUS.update(state="running")
     t_all = time.perf_counter()
+    extras: list[tuple[LessonPage, list]] = []
     for page in pages:
         t0 = time.perf_counter()
         try:
-            run_page(page)
+            extras.append((page, run_page(page)))
         except Exception as e:  # noqa: BLE001  (best effort: a broken page must not stop the others or the server)
             STATUS["errors"][f"/{page.url}"] = f"{type(e).__name__}: {e}"
             log(f"/{page.url}: {type(e).__name__}: {e}")
         dt = time.perf_counter() - t0
         STATUS["seconds"][f"/{page.url}"] = dt
         log(f"/{page.url} {dt:.1f} s")
+    if os.environ.get(EXTRA_ENV, "1").strip().lower() not in ("0", "false", "no", "off"):
+        for page, entries in extras:
+            if not entries:
+                continue
+            t0 = time.perf_counter()
+            for entry in entries:
+                try:
+                    entry()
+                except Exception as e:  # noqa: BLE001  (best effort, as above)
+                    STATUS["errors"][f"/{page.url} (extra)"] = f"{type(e).__name__}: {e}"
+                    log(f"/{page.url} extra warm-up: {type(e).__name__}: {e}")
+            dt = time.perf_counter() - t0
+            STATUS["seconds"][f"/{page.url} (extra)"] = dt
+            log(f"/{page.url} extra settings ({len(entries)}) {dt:.1f} s")
     STATUS.update(state="done", total=time.perf_counter() - t_all)
     log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s")
     return dict(STATUS["seconds"])

@@ -29,20 +29,40 @@ W_STD = math.sqrt(2.0)  # ReLU's critical σ_w (kernels neither explode nor coll
 B_STD = 0.1
 N_PER_CLASS = 10  # digits shown in the kernel matrices: 10 per class, sorted by class
 N_SHOWN = 10 * N_PER_CLASS
-N_TRAIN, N_TEST = 200, 200  # kernel regression / trained networks (fixed sizes: compiles reused)
+N_TEST_PER_CLASS = 5
+N_TRAIN, N_TEST = N_SHOWN, 10 * N_TEST_PER_CLASS  # section 2: the 100 shown digits train, 50 held-out digits test
+BLOCK = 25  # CNN-GAP kernels are computed in BLOCK × BLOCK tiles: one compile per depth, symmetry halves the work
 SHIFTS = (-2, -1, 0, 1, 2)
 RIDGE = 1e-4  # kernel regression: Θ + RIDGE·mean(diag Θ)·I, for numerical safety only
 
 
 def _digits() -> nc.Dataset:
-    return nc.digits(n_train=N_TRAIN, n_test=N_TEST, seed=0)
+    return nc.digits(n_train=200, n_test=200, seed=0)
+
+
+def _balanced(labels: np.ndarray, per_class: int = N_PER_CLASS) -> np.ndarray:
+    return np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in range(10)])
 
 
 def shown_digits() -> tuple[np.ndarray, np.ndarray]:
-    """(x (100, 64), labels (100,)): the first 10 training digits of each class, sorted by class."""
+    """(x (100, 64), labels (100,)): the first 10 training digits of each class, sorted by class.
+    They are also the training set of section 2."""
     ds = _digits()
-    idx = np.concatenate([np.flatnonzero(ds.labels_train == c)[:N_PER_CLASS] for c in range(10)])
+    idx = _balanced(ds.labels_train)
     return ds.x_train[idx], ds.labels_train[idx]
+
+
+def test_digits() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x (50, 64), labels (50,), one-hot targets (50, 10)): 5 held-out digits of each class."""
+    ds = _digits()
+    idx = _balanced(ds.labels_test, N_TEST_PER_CLASS)
+    return ds.x_test[idx], ds.labels_test[idx], ds.y_test[idx]
+
+
+def train_targets() -> np.ndarray:
+    """Centred one-hot targets (100, 10) of the shown (= training) digits."""
+    ds = _digits()
+    return ds.y_train[_balanced(ds.labels_train)]
 
 
 def shift_digit(x: np.ndarray, dx: int, dy: int) -> np.ndarray:
@@ -79,11 +99,30 @@ def _inf_ntk(arch: str, depth: int, x1: np.ndarray, x2: np.ndarray | None = None
     return np.asarray(k.ntk, np.float64)
 
 
+def _tiled_ntk(arch: str, depth: int, x1: np.ndarray, x2: np.ndarray | None = None) -> np.ndarray:
+    """Θ∞(x1, x2) (x2 = None: x1), both sets multiples of BLOCK digits. CNN-GAP, whose limit costs N1·N2·P² per layer (P = 64
+    positions), is computed in BLOCK × BLOCK tiles (one compile per depth for every such call) and, when
+    x2 is x1, only the upper triangle of tiles (the kernel is symmetric): 10 tiles instead of 16."""
+    if arch != "CNN-GAP":
+        return _inf_ntk(arch, depth, x1, x2)
+    sym = x2 is None
+    x2 = x1 if sym else x2
+    n1, n2 = len(x1), len(x2)
+    assert n1 % BLOCK == 0 and n2 % BLOCK == 0
+    out = np.zeros((n1, n2))
+    for i in range(0, n1, BLOCK):
+        for j in range(i if sym else 0, n2, BLOCK):
+            out[i:i + BLOCK, j:j + BLOCK] = _inf_ntk(arch, depth, x1[i:i + BLOCK], x2[j:j + BLOCK])
+            if sym and j > i:
+                out[j:j + BLOCK, i:i + BLOCK] = out[i:i + BLOCK, j:j + BLOCK].T
+    return out
+
+
 @cache
 def shown_kernels(arch: str, depth: int) -> np.ndarray:
     """Infinite-width NTK of ``arch`` on the 100 shown digits, (100, 100)."""
     x, _ = shown_digits()
-    return _inf_ntk(arch, depth, x)
+    return _tiled_ntk(arch, depth, x)
 
 
 @cache
@@ -135,38 +174,48 @@ def accuracy(pred: np.ndarray, labels: np.ndarray) -> float:
 
 
 @cache
+def test_kernel(arch: str, depth: int) -> np.ndarray:
+    """Θ∞(50 held-out digits, 100 shown = training digits), (50, 100)."""
+    return _tiled_ntk(arch, depth, test_digits()[0], shown_digits()[0])
+
+
+@cache
 def kernel_accuracy(arch: str, depth: int) -> dict:
-    """Test accuracy of kernel regression with Θ∞ of ``arch`` (200 train / 200 test digits, one-hot
-    targets), and λ_max of Θ∞(train)/N (sets the learning rate of the trained network)."""
-    ds = _digits()
-    x = np.concatenate([ds.x_train, ds.x_test])
-    theta = _inf_ntk(arch, depth, x, ds.x_train)
-    tt, st_ = theta[:N_TRAIN], theta[N_TRAIN:]
-    pred = kernel_regression(tt, st_, ds.y_train)
+    """Test accuracy of kernel regression with Θ∞ of ``arch`` (the 100 shown digits as training set, 50
+    held-out test digits, one-hot targets), and λ_max of Θ∞(train)/N (sets the trained network's learning rate)."""
+    tt, st_ = shown_kernels(arch, depth), test_kernel(arch, depth)
+    _, labels_train = shown_digits()
+    _, labels_test, _ = test_digits()
+    y = train_targets()
+    pred = kernel_regression(tt, st_, y)
     lam_max = float(np.linalg.eigvalsh(tt)[-1]) / N_TRAIN
-    return {"acc": accuracy(pred, ds.labels_test), "train_acc": accuracy(kernel_regression(tt, tt, ds.y_train),
-                                                                          ds.labels_train),
+    return {"acc": accuracy(pred, labels_test), "train_acc": accuracy(kernel_regression(tt, tt, y), labels_train),
             "lambda_max": lam_max}
 
 
-TRAIN_WIDTHS = {"MLP": (64, 256, 1024), "CNN-GAP": (16, 32, 64), "CNN-flatten": (16, 32, 64)}
-TRAIN_STEPS = (100, 300, 1000)
-LR_FRAC = 0.5  # learning rate = LR_FRAC · 2/λ_max(Θ∞/N): half the stability bound of the limit
+TRAIN_DEPTHS = (1, 2)  # depth 3 CNNs train too slowly for a live view
+TRAIN_WIDTHS = {"MLP": (64, 256, 1024), "CNN-GAP": (8, 16, 32), "CNN-flatten": (8, 16, 32)}
+TRAIN_STEPS = (100, 200, 400)
+TRAIN_CHUNK = 50  # steps per compiled GD chunk: every step count reuses one compile
+LR_FRAC = 0.5  # width section: learning rate = LR_FRAC · 2/λ_max(Θ₀/N), half the stability bound
+TRAIN_LR_FRAC = 0.9  # section 2: η = 0.9 · 2/λ_max(Θ∞/N), just inside the limit's stability bound (fewer steps)
 
 
 @cache
 def trained_accuracy(arch: str, depth: int, width: int, steps: int, seed: int) -> dict:
     """Test accuracy of the finite network trained by full-batch GD on L = (1/2N)Σ‖f − y‖²."""
-    ds = _digits()
     lam = kernel_accuracy(arch, depth)["lambda_max"]
-    lr = LR_FRAC * 2.0 / lam
+    lr = TRAIN_LR_FRAC * 2.0 / lam
     model = digit_model(arch, depth, width)
-    traj = nc.train(model, as_input(arch, ds.x_train), ds.y_train,
-                    nc.TrainConfig(steps=steps, lr=lr, n_records=2, train_linearized=False, seed=seed),
-                    x_test=as_input(arch, ds.x_test), y_test=ds.y_test, x_probe=as_input(arch, ds.x_train[:8]))
-    pred = traj.pred_test[-1]
-    return {"acc": float("nan") if traj.diverged else accuracy(pred, ds.labels_test),
-            "train_acc": float("nan") if traj.diverged else accuracy(traj.pred_train[-1], ds.labels_train),
+    x, labels_train = shown_digits()
+    x_te, labels_test, y_te = test_digits()
+    xi = as_input(arch, x)
+    traj = nc.train(model, xi, train_targets(),
+                    nc.TrainConfig(steps=steps, lr=lr, n_records=max(1, steps // TRAIN_CHUNK), train_linearized=False,
+                                   seed=seed),
+                    x_test=as_input(arch, x_te), y_test=y_te, x_probe=xi[:8])
+    return {"acc": float("nan") if traj.diverged else accuracy(traj.pred_test[-1], labels_test),
+            "train_acc": float("nan") if traj.diverged else accuracy(traj.pred_train[-1], labels_train),
             "lr": lr, "diverged": traj.diverged, "message": traj.message,
             "train_loss": float(traj.train_loss[-1])}
 

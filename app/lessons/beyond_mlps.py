@@ -16,6 +16,42 @@ SECTION_TITLES = {
     "width": "4 · Width: convergence to the limit and drift in training",
 }
 
+
+def _warm_digits(depth: int) -> None:
+    for arch in C.DIGIT_ARCHS:
+        C.shown_kernels(arch, depth)
+        C.shifted_row(arch, depth, 37, 1, 0)
+
+
+def _warm_accuracy(depth: int) -> None:
+    for arch in C.DIGIT_ARCHS:
+        C.kernel_accuracy(arch, depth)
+        for width in C.TRAIN_WIDTHS[arch]:  # one compile per size; every step count and seed reuses it
+            C.trained_accuracy(arch, depth, width, 200, 0)
+
+
+def _warm_width(arch: str, depth: int) -> None:
+    for a in ("MLP", arch):
+        for w in C.CONV_WIDTHS:
+            C.convergence(a, w, depth, 0)
+        for w in C.DRIFT_WIDTHS:
+            C.drift(a, w, depth, 0)
+
+
+# Extra warm-up (common.warmup runs these after every page's default): the slow sections' compiles and
+# seed-free results, so that a visitor's first look at any section is quick.
+WARMUP = [
+    lambda: _warm_accuracy(2),
+    lambda: _warm_width("CNN-GAP", 1),
+    lambda: [C.seq_kernels(a, w, "relu", 1.0, 0) for w in C.SEQ_WIDTHS for a in C.SEQ_ARCHS],
+    lambda: _warm_digits(3),
+    lambda: _warm_digits(1),
+    lambda: _warm_accuracy(1),
+    *[(lambda a=a, d=d: _warm_width(a, d)) for a, d in (("RNN", 1), ("Attention", 1), ("CNN-GAP", 2))],
+    lambda: [C.seq_kernels("RNN", w, "erf", 1.0, 0) for w in C.SEQ_WIDTHS],
+]
+
+
 st.title("Beyond MLPs: convolutional, recurrent and attention kernels")
 explain(
     "The NTK is defined for any architecture: $\\Theta(x,x') = \\langle\\nabla_\\theta f(x;\\theta_0), "
@@ -47,10 +83,12 @@ controls = {
         Control("dy", "Shift down (pixels)", "select_slider", 0, options=C.SHIFTS),
     ],
     "accuracy": [
-        depth_ctl,
+        Control("depth", "Depth (hidden layers / conv layers)", "slider", 2, min=C.TRAIN_DEPTHS[0],
+                max=C.TRAIN_DEPTHS[-1], step=1, help="Depth 3 networks train too slowly for a live view"),
         Control("size", "Trained network size", "select_slider", "medium", options=("small", "medium", "large"),
-                help="MLP width 64 / 256 / 1024; CNN channels 16 / 32 / 64"),
-        Control("steps", "GD steps", "select_slider", 300, options=C.TRAIN_STEPS),
+                help="MLP width " + " / ".join(map(str, C.TRAIN_WIDTHS["MLP"])) + "; CNN channels "
+                     + " / ".join(map(str, C.TRAIN_WIDTHS["CNN-GAP"]))),
+        Control("steps", "GD steps", "select_slider", 200, options=C.TRAIN_STEPS),
         Control("seed", "Seed", "number", 0, min=0, max=9999, step=1),
     ],
     "sequences": [
@@ -103,9 +141,10 @@ if part == "digit kernels":
         st.markdown("**Similarity of the chosen digit to its shifted copy** (rank among the 100 digits)")
         cols = st.columns(len(sims))
         for col, (arch, s) in zip(cols, sims):
-            col.metric(arch, f"{s['shifted']:.2f}", delta=f"rank {s['rank']}", delta_color="off",
+            col.metric(arch, f"{s['shifted']:.2f}",
                        help=f"centred similarity; rank {s['rank']} of 100: more similar than "
                             f"{100 * s['frac_below']:.0f}% of the other digits")
+        st.markdown(" · ".join(f"{arch}: rank **{s['rank']}** of 100" for arch, s in sims))
         if dx == 0 and dy == 0:
             st.info("Shift is 0: the 'copy' is the digit itself (similarity 1 under every kernel). "
                     "Move a shift slider to 1 or 2 pixels.", icon=":material/info:")
@@ -118,8 +157,9 @@ if part == "digit kernels":
   similar to itself under CNN-GAP (rank {sims[1][1]['rank']} of 100) but not under the MLP kernel (rank
   {sims[0][1]['rank']}), which compares pixel by pixel; CNN-flatten (rank {sims[2][1]['rank']}) also compares
   position by position after its local convolutions, so it tolerates small shifts only.
-- **Try** other digits and shifts of 1 vs 2 pixels, or depth 3: every extra 3×3 layer widens the window over
-  which CNN-flatten tolerates a shift.
+- **Try** other digits and shifts of 1 vs 2 pixels, or depth 3: a third 3×3 layer widens each CNN-flatten
+  feature's window to 7×7, yet its readout still compares position by position, so its rank barely moves —
+  shift tolerance comes from the pooling.
 """
     )
 
@@ -130,9 +170,10 @@ elif part == "accuracy":
         "Training a very wide network with gradient descent on the squared loss "
         "$L = \\frac{1}{2N}\\sum_i \\lVert f(x_i)-y_i\\rVert^2$ to convergence gives (on average over initializations) "
         "the kernel regression predictor $\\Theta_\\infty(x, X)\\,\\Theta_\\infty(X,X)^{-1} Y$. Here $Y$ are the "
-        "10-class one-hot targets (centred) of 200 training digits; the predicted class is the largest output. "
-        "The trained networks use full-batch GD with learning rate η = ½ · 2/λ_max of the limit kernel "
-        "(λ = eig(Θ)/N; GD is stable iff η < 2/λ_max)."
+        f"10-class one-hot targets (centred) of the {C.N_TRAIN} digits of section 1 (the training set); the test set is "
+        f"{C.N_TEST} other digits ({C.N_TEST_PER_CLASS} per class); the predicted class is the largest output. "
+        f"The trained networks use full-batch GD with learning rate η = {C.TRAIN_LR_FRAC:g} · 2/λ_max of the limit "
+        "kernel (λ = eig(Θ)/N; GD is stable iff η < 2/λ_max)."
     )
     rows = []
     with progress("Kernel regression and training…", "Accuracies computed") as p:
@@ -163,13 +204,13 @@ elif part == "accuracy":
     best = max(rows, key=lambda r: r[1]["acc"])
     prompt(
         f"""
-- **The architecture is the prior.** With the same 200 digits, kernel regression reaches
+- **The architecture is the prior.** With the same 100 training digits, kernel regression reaches
   {", ".join(f"{r[0]} {r[1]['acc']:.1%}" for r in rows)}: the best here is **{best[0]}**. The kernels differ
   only in which digits they consider similar (section 1).
 - **Finite networks approach their kernel's predictor as t → ∞.** Gradient descent fits the large-eigenvalue
   directions of Θ first; after {steps} steps the networks have not yet fitted the small ones (compare their
   train accuracy with 100%).
-- **Try** 1000 steps, or a larger network, and watch the blue bars move towards the green ones.
+- **Try** 400 steps, or a larger network, and watch the blue bars move towards the green ones.
 """
     )
 
