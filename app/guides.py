@@ -314,4 +314,34 @@ GUIDES: dict[str, list[Step]] = {
                         "0.71 at n = 16, still 0.10 at n = 512).",
         ),
     ],
+    "beyond_mlps": [
+        Step(
+            "One pixel to the right", settings={"part": "digit kernels", "depth": 2, "digit": 37, "dx": 1, "dy": 0},
+            question="Digit #37 is moved one pixel to the right. Under which kernel is the moved copy still more "
+                     "similar to the original than any of the other 99 digits (rank 1)?",
+            options=("MLP", "CNN-GAP", "CNN-flatten"),
+            answer=1,
+            explanation="CNN-GAP (similarity ≈ 0.64, rank 1): global average pooling compares every position of one "
+                        "image with every position of the other. The MLP (≈ 0.12, rank 25) and CNN-flatten "
+                        "(≈ 0.11, rank 29) compare pixel by pixel, or position by position.",
+        ),
+        Step(
+            "Two pixels", settings={"part": "digit kernels", "depth": 2, "digit": 37, "dx": 2, "dy": 0},
+            question="Two pixels to the right. Where does CNN-flatten now rank the copy among the 100 digits?",
+            options=("Still near the top, like CNN-GAP", "Around the middle: it looks like an unrelated digit",
+                     "Exactly last"),
+            answer=1,
+            explanation="CNN-flatten ranks it about 44th (similarity ≈ 0.03), the MLP 48th; CNN-GAP still ranks it "
+                        "4th (≈ 0.41): shift tolerance comes from the pooling, not from the convolutions alone.",
+        ),
+        Step(
+            "A deeper CNN", settings={"part": "digit kernels", "depth": 3, "digit": 37, "dx": 2, "dy": 0},
+            question="A third 3×3 layer lets each CNN-flatten feature see a 7×7 window. Does it rescue the "
+                     "two-pixel shift?",
+            options=("Yes: rank 1 now", "Hardly: still around the middle", "It gets much worse"),
+            answer=1,
+            explanation="Rank ≈ 42 instead of 44: the features still sit at fixed positions and the readout compares "
+                        "them position by position. CNN-GAP keeps the copy at rank 2.",
+        ),
+    ],
 }

@@ -218,6 +218,49 @@ print("relative test error at n = 512 (geometric mean) =", float(geo[-1]))
 print("fitted exponent β (E ∝ n^−β, n ≥ 32) =", -fit.slope)
 """)
 
+BEYOND_MLPS = Template("""\
+# Beyond MLPs: infinite-width NTKs of an MLP and two CNNs on 8×8 digits (sections 1 and 2 of the page)
+part, depth, digit, dx, dy = "$part", $depth, $digit, $dx, $dy
+ds = nc.digits(n_train=200, n_test=200, seed=0)
+def balanced(labels, k):   # the first k digits of each class, sorted by class
+    return np.concatenate([np.flatnonzero(labels == c)[:k] for c in range(10)])
+itr, ite = balanced(ds.labels_train, 10), balanced(ds.labels_test, 5)
+x, y = ds.x_train[itr], ds.y_train[itr]                        # the 100 shown digits = training set
+x_test, labels_test = ds.x_test[ite], ds.labels_test[ite]      # 50 held-out digits
+def shifted(v, dx, dy):    # move an 8×8 digit right/down, fill with the background, re-normalize (‖x‖² = 64)
+    img = v.reshape(8, 8)
+    out = np.full_like(img, img.min())
+    src = img[max(0, -dy):8 - max(0, dy), max(0, -dx):8 - max(0, dx)]
+    out[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
+    out = out.ravel() - out.mean()
+    return out * 8.0 / np.linalg.norm(out)
+def model(arch):           # NTK parameterization; the infinite-width limit ignores width/channels
+    if arch == "MLP":
+        return nc.MLP(width=1, depth=depth, activation="relu", w_std=np.sqrt(2.0), b_std=0.1, out_dim=10)
+    return nc.CNN(channels=1, depth=depth, kernel_size=3, activation="relu", w_std=np.sqrt(2.0), b_std=0.1,
+                  pooling="gap" if arch == "CNN-GAP" else "flatten", padding="same", out_dim=10)
+def ntk(arch, a, b=None):  # Θ∞(a, b); CNNs take (n, 8, 8, 1) images
+    img = (lambda v: v) if arch == "MLP" else (lambda v: v.reshape(-1, 8, 8, 1))
+    return np.asarray(nc.infinite_kernels(model(arch), img(a), None if b is None else img(b)).ntk, np.float64)
+for arch in ("MLP", "CNN-GAP", "CNN-flatten"):
+    theta = ntk(arch, x)                                       # (100, 100)
+    if part == "accuracy":   # kernel regression Θ(test, X) (Θ(X, X) + ridge)⁻¹ Y, ridge 1e-4 · mean diag
+        reg = 1e-4 * np.mean(np.diag(theta)) * np.eye(100)
+        pred = ntk(arch, x_test, x) @ np.linalg.solve(theta + reg, y)
+        print(arch, "kernel regression: test accuracy =", float(np.mean(np.argmax(pred, -1) == labels_test)))
+        continue
+    s = shifted(x[digit], dx, dy)
+    row = ntk(arch, s[None], np.concatenate([x, s[None]]))[0]  # Θ∞(copy, [100 digits, copy])
+    m, m_all = theta.mean(0), theta.mean()                     # centre over the 100 shown digits, then cosine
+    k_cc = theta - m[:, None] - m[None, :] + m_all
+    k_sc = row[:-1] - row[:-1].mean() - m + m_all
+    k_ss = row[-1] - 2 * row[:-1].mean() + m_all
+    sims = k_cc[digit] / np.sqrt(k_cc[digit, digit] * np.diag(k_cc))
+    sim = float(k_sc[digit] / np.sqrt(k_ss * k_cc[digit, digit]))
+    rank = 1 + int(np.sum(np.delete(sims, digit) > sim))
+    print(arch, "| rank of the shifted copy among the 100 digits:", rank, "| similarity =", sim)
+""")
+
 SNIPPETS: dict[str, Template] = {
     "welcome": WELCOME,
     "kernel_at_init": KERNEL_AT_INIT,
@@ -229,6 +272,12 @@ SNIPPETS: dict[str, Template] = {
     "depth_init": DEPTH_INIT,
     "features": FEATURES,
     "scaling": SCALING,
+    "beyond_mlps": BEYOND_MLPS,
+}
+
+# Settings a snippet needs that its page does not pass in every view (e.g. controls of another section).
+SNIPPET_DEFAULTS: dict[str, dict[str, Any]] = {
+    "beyond_mlps": {"part": "digit kernels", "depth": 2, "digit": 37, "dx": 1, "dy": 0},
 }
 
 
@@ -237,7 +286,8 @@ def render(page_key: str, settings: dict[str, Any]) -> str | None:
     tpl = SNIPPETS.get(page_key)
     if tpl is None:
         return None
-    plain = {k: (v.item() if hasattr(v, "item") else v) for k, v in settings.items()}
+    plain = {k: (v.item() if hasattr(v, "item") else v)
+             for k, v in {**SNIPPET_DEFAULTS.get(page_key, {}), **settings}.items()}
     return HEADER + tpl.substitute({k: repr(v) if not isinstance(v, str) else v for k, v in plain.items()})
 
 
@@ -287,4 +337,13 @@ def expected(page_key: str, s: dict[str, Any]) -> float:
         r = float(s["r"]) if s["data"] == "circle" else 0.0
         per_seed = [C.curve_seed(s["data"], int(s["depth"]), float(s["ridge"]), seed) for seed in C.SEEDS]
         return -float(C.curve(per_seed, s["data"], r)["slope"])
+    if page_key == "beyond_mlps":
+        from compute import beyond_mlps as C
+        s = {**SNIPPET_DEFAULTS["beyond_mlps"], **s}
+        depth = int(s["depth"])
+        if s["part"] == "accuracy":
+            return float(C.kernel_accuracy("CNN-flatten", depth)["acc"])
+        theta = C.shown_kernels("CNN-flatten", depth)
+        row = C.shifted_row("CNN-flatten", depth, int(s["digit"]), int(s["dx"]), int(s["dy"]))
+        return float(C.similarity(theta, row, int(s["digit"]))["shifted"])
     raise KeyError(page_key)

@@ -163,7 +163,7 @@ SIX = ("welcome", "kernel_at_init", "training", "drift", "spectrum", "nngp")
 LESSON_SCRIPTS = {name: LESSONS / f"{name}.py" for name in SIX}
 
 
-@pytest.mark.parametrize("name", [*SIX, "lr_phases", "depth_init", "features", "scaling"])
+@pytest.mark.parametrize("name", [*SIX, "lr_phases", "depth_init", "features", "scaling", "beyond_mlps"])
 def test_reproduce_snippet_prints_the_page_number(name):
     import snippets
 
@@ -336,3 +336,24 @@ def test_scaling_guide_numbers_are_the_pages():
     assert 0.9 < betas[0] < 1.1 and 2.6 < betas[1] < 3.2 and 0.45 < betas[2] < 0.75, betas
     for step, beta in zip(GUIDES["scaling"], betas):
         assert f"{beta:.2f}" in step.explanation, (step.title, beta)
+
+
+def test_beyond_mlps_guide_numbers_are_the_pages():
+    """The tour's explanations quote ranks and similarities: check them against the page's computation."""
+    from compute import beyond_mlps as C
+    from guides import GUIDES
+
+    quoted = [  # per step: {arch: (similarity, rank)} as stated in the explanation
+        {"MLP": (0.12, 25), "CNN-GAP": (0.64, 1), "CNN-flatten": (0.11, 29)},
+        {"MLP": (None, 48), "CNN-GAP": (0.41, 4), "CNN-flatten": (0.03, 44)},
+        {"CNN-GAP": (None, 2), "CNN-flatten": (None, 42)},
+    ]
+    for step, q in zip(GUIDES["beyond_mlps"], quoted):
+        s = step.settings
+        for arch, (sim, rank) in q.items():
+            r = C.similarity(C.shown_kernels(arch, s["depth"]),
+                             C.shifted_row(arch, s["depth"], s["digit"], s["dx"], s["dy"]), s["digit"])
+            assert r["rank"] == rank, (step.title, arch, r["rank"])
+            if sim is not None:
+                assert r["shifted"] == pytest.approx(sim, abs=0.006), (step.title, arch, r["shifted"])
+
