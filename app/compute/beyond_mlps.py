@@ -194,8 +194,8 @@ def kernel_accuracy(arch: str, depth: int) -> dict:
 
 
 TRAIN_DEPTHS = (1, 2)  # depth 3 CNNs train too slowly for a live view
-TRAIN_WIDTHS = {"MLP": (64, 256, 1024), "CNN-GAP": (8, 16, 32), "CNN-flatten": (8, 16, 32)}
-TRAIN_STEPS = (100, 200, 400)
+TRAIN_WIDTHS = {"MLP": (64, 256, 512), "CNN-GAP": (8, 16, 24), "CNN-flatten": (8, 16, 24)}
+TRAIN_STEPS = (100, 200, 300)
 TRAIN_CHUNK = 50  # steps per compiled GD chunk: every step count reuses one compile
 LR_FRAC = 0.5  # width section: learning rate = LR_FRAC · 2/λ_max(Θ₀/N), half the stability bound
 TRAIN_LR_FRAC = 0.9  # section 2: η = 0.9 · 2/λ_max(Θ∞/N), just inside the limit's stability bound (fewer steps)

@@ -105,6 +105,9 @@ controls = {
         Control("seed", "Seed", "number", 0, min=0, max=9999, step=1),
     ],
 }[part]
+for c in controls:  # a value kept from another section (e.g. depth 3) may be out of this section's range
+    if c.kind == "slider" and c.key in st.session_state and not c.min <= st.session_state[c.key] <= c.max:
+        st.session_state[c.key] = c.default
 v = render_controls("beyond_mlps", [section_ctl] + controls)
 part = v["part"]
 
@@ -191,7 +194,7 @@ elif part == "accuracy":
             st.warning(f"{arch} (width {width}): {na['message']}", icon=":material/warning:")
     net_labels = tuple(f"{'width' if a == 'MLP' else 'channels'} {w}, {steps} steps" for a, _, w, _ in rows)
     show(P.accuracy_bars(tuple(r[0] for r in rows), tuple(r[1]["acc"] for r in rows),
-                         tuple(r[3]["acc"] for r in rows), net_labels), key="accuracy")
+                         tuple(r[3]["acc"] for r in rows), net_labels, C.N_TEST, C.N_TRAIN), key="accuracy")
     st.dataframe(
         {"architecture": [r[0] for r in rows],
          "Θ∞ kernel regression: test acc.": [f"{r[1]['acc']:.1%}" for r in rows],
@@ -210,7 +213,7 @@ elif part == "accuracy":
 - **Finite networks approach their kernel's predictor as t → ∞.** Gradient descent fits the large-eigenvalue
   directions of Θ first; after {steps} steps the networks have not yet fitted the small ones (compare their
   train accuracy with 100%).
-- **Try** 400 steps, or a larger network, and watch the blue bars move towards the green ones.
+- **Try** 300 steps, or a larger network, and watch the blue bars move towards the green ones.
 """
     )
 
@@ -298,20 +301,26 @@ else:  # width
         p.update(1.0)
     show(P.sweep_figure(np.asarray(C.CONV_WIDTHS), conv,
                         "Distance of one network's NTK to the limit (root mean square over seeds; dashed: fits)",
-                        "‖Θ − Θ∞‖_F / ‖Θ∞‖_F (attention: around the seeds' mean)", "width / channels (log scale)"),
+                        "‖Θ − Θ∞‖ / ‖Θ∞‖ (Frobenius)" if arch_sel != "Attention" else "‖Θ − Θ̄‖ / ‖Θ̄‖ (Θ̄: mean of seeds)",
+                        "width / channels (log scale)"),
          key="convergence")
     if arch_sel == "Attention":
         st.caption("Attention has no closed-form limit here, so its curve is the seed-to-seed spread around the "
                    "mean of the seeds (the same ∝ width^−½ law if the kernel concentrates).")
     show(P.sweep_figure(np.asarray(C.DRIFT_WIDTHS), drift,
                         f"Kernel drift after {C.DRIFT_STEPS} GD steps (dashed: fits)",
-                        "‖Θ_T − Θ₀‖_F / ‖Θ₀‖_F", "width / channels (log scale)"), key="drift")
+                        "‖Θ_T − Θ₀‖ / ‖Θ₀‖ (Frobenius)", "width / channels (log scale)"), key="drift")
+    fits = {k: (C.log_fit(C.CONV_WIDTHS, conv[k]), C.log_fit(C.DRIFT_WIDTHS, drift[k])) for k in archs}
+    def _slope(f):  # noqa: E306
+        return "—" if f is None else f"{f[0]:+.2f}".replace("-", "−")
     prompt(
-        """
-- **One law for all.** For every architecture the distance to the limit falls roughly like width^−½ (slopes in
-  the legend), as for the MLP in *The kernel at initialization*.
-- **Wide is lazy, whatever the architecture.** The kernel moves less during training as width grows (slopes
-  between −½ and −1 as in *Kernel drift*): the kernel picture of training applies to CNNs, RNNs and attention too.
+        f"""
+- **One law for all.** For every architecture the distance to the limit falls roughly like width^−½ (fitted
+  slopes: {", ".join(f"{k} {_slope(fits[k][0])}" for k in archs)}), as for the MLP in *The kernel at initialization*.
+- **Wide is lazy, whatever the architecture.** The kernel moves less during training as width grows (drift
+  slopes: {", ".join(f"{k} {_slope(fits[k][1])}" for k in archs)}; *Kernel drift* found −½ to −1 for the MLP, and
+  a steeper fall only means the narrow networks moved a lot): the kernel picture of training applies to CNNs,
+  RNNs and attention too.
 - **Try** another seed: the fitted slopes stay close while the individual points move.
 """
     )

@@ -128,7 +128,8 @@ def similarity_rows(sims: tuple, labels: np.ndarray, index: int) -> go.Figure:
 
 
 @cached_figure
-def accuracy_bars(archs: tuple, kernel_acc: tuple, net_acc: tuple, net_labels: tuple) -> go.Figure:
+def accuracy_bars(archs: tuple, kernel_acc: tuple, net_acc: tuple, net_labels: tuple, n_test: int = 50,
+                  n_train: int = 100) -> go.Figure:
     """Grouped bars: test accuracy of kernel regression with Θ∞ vs the trained finite network."""
     fig = go.Figure()
     fig.add_trace(go.Bar(
@@ -142,8 +143,9 @@ def accuracy_bars(archs: tuple, kernel_acc: tuple, net_acc: tuple, net_labels: t
         textposition="outside",
         hovertemplate="%{x}, %{customdata}<br>test accuracy %{y:.1%}<extra></extra>",
     ))
-    base_layout(fig, "Test accuracy on 200 held-out digits (trained on 200)", "architecture",
+    base_layout(fig, f"Test accuracy on {n_test} held-out digits (trained on {n_train})", "architecture",
                 "test accuracy", hovermode="closest", height=430)
+    fig.update_xaxes(type="category")  # base_layout sets a linear axis, which would drop the named bars
     fig.update_yaxes(range=[0, 1.08], tickformat=".0%")
     fig.update_layout(barmode="group", legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
                       margin={"b": 110})
@@ -161,7 +163,7 @@ def sequence_examples(x: np.ndarray, labels: np.ndarray) -> go.Figure:
                                  line={"color": palette.seq(i), "width": 2.2},
                                  hovertemplate=f"frequency {f}<br>t = %{{x}}<br>x_t = %{{y:.2f}}<extra></extra>"))
     base_layout(fig, "The task: which frequency? (one noisy example per class)", "time step t",
-                "x_t", hovermode="closest", height=330)
+                "input x(t)", hovermode="closest", height=330)
     fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"}, margin={"b": 100})
     return fig
 
@@ -173,4 +175,6 @@ def sweep_figure(widths: np.ndarray, values: dict, title: str, y_title: str, x_t
     widths = np.asarray(widths, float)
     summary = {"widths": widths, "values": {k: np.asarray(v, float) for k, v in values.items()},
                "slopes": {k: log_fit(widths, v) for k, v in values.items()}}
-    return finals_vs_width(summary, tuple((k, k) for k in values), title=title, x_title=x_title, y_title=y_title)
+    fig = finals_vs_width(summary, tuple((k, k) for k in values), title=title, x_title=x_title, y_title=y_title)
+    fig.update_yaxes(dtick="D2")  # label 1, 2, 5 per decade: all nine crowd together over two decades
+    return fig

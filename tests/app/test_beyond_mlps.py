@@ -55,6 +55,9 @@ def test_default_digit_kernels(default_page):
     assert rk["CNN-GAP"] <= 5 and rk["MLP"] > rk["CNN-GAP"] + 10, rk
     vals = {m.label: float(m.value) for m in at.metric}
     assert vals["CNN-GAP"] == pytest.approx(sh["CNN-GAP"], abs=0.006) and vals["CNN-GAP"] > vals["MLP"]
+    assert all(not m.delta for m in at.metric)  # no delta arrow: the rank is written out plainly
+    text = " ".join(md.value for md in at.markdown)
+    assert all(f"{a}: rank **{rk[a]}** of 100" in text for a in rk), rk
 
 
 def test_shift_control_changes_similarity(default_page):
@@ -98,11 +101,18 @@ def test_accuracy_section():
     at = run_page({"part": "accuracy", "size": "small", "steps": "100"})
     (bars,) = specs(at)
     kern, net = arr(bars["data"][0]["y"]), arr(bars["data"][1]["y"])
+    assert bars["layout"]["xaxis"]["type"] == "category" and bars["data"][0]["x"] == ["MLP", "CNN-GAP", "CNN-flatten"]
+    assert "50 held-out digits (trained on 100)" in bars["layout"]["title"]["text"]
     assert kern.shape == (3,) and net.shape == (3,)
     assert np.all((kern > 0.8) & (kern <= 1.0)), kern  # 10-class digits, chance 10%
     # 100 GD steps at half the stability bound: partly trained, but above chance (10%) for every network
     assert np.all((net > 0.15) & (net <= 1.0)), net
     assert kern[1] >= kern[0] - 0.02  # CNN-GAP at least as good as the MLP kernel
+    # a depth kept from section 1 (3) is out of this section's range (1–2): back to the default, no exception
+    at.selectbox(key="part").set_value("digit kernels").run()
+    at.slider(key="depth").set_value(3).run()
+    at.selectbox(key="part").set_value("accuracy").run()
+    assert not at.exception and at.slider(key="depth").value == 2
 
 
 def test_width_section():
