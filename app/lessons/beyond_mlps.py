@@ -309,7 +309,7 @@ else:  # width
                    "mean of the seeds (the same ∝ width^−½ law if the kernel concentrates).")
     show(P.sweep_figure(np.asarray(C.DRIFT_WIDTHS), drift,
                         f"Kernel drift after {C.DRIFT_STEPS} GD steps (dashed: fits)",
-                        "‖Θ_T − Θ₀‖ / ‖Θ₀‖ (Frobenius)", "width / channels (log scale)"), key="drift")
+                        "‖Θ(T) − Θ(0)‖ / ‖Θ(0)‖ (Frobenius)", "width / channels (log scale)"), key="drift")
     fits = {k: (C.log_fit(C.CONV_WIDTHS, conv[k]), C.log_fit(C.DRIFT_WIDTHS, drift[k])) for k in archs}
     def _slope(f):  # noqa: E306
         return "—" if f is None else f"{f[0]:+.2f}".replace("-", "−")
