@@ -38,4 +38,7 @@ __all__ = [
     "train", "Attention", "QK_SCALINGS", "RNN", "RNN_INFINITE_ACTIVATIONS", "SEQUENCE_TASKS", "rnn_infinite_kernels",
     "sequences",
 ]
+# Lesson-sized toolkits, used as namespaces: ntkcore.phases.lr_phase_sweep(...), ntkcore.scaling.fit_power_law(...).
+from . import criticality, features, phases, scaling  # noqa: E402
+
 __version__ = "0.1.0"

@@ -14,4 +14,15 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 fi
 
-exec python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+    exec python -m pytest "$@"
+fi
+# Whole suite: the library tests and the app/browser tests run in separate pytest
+# processes. The app tests import app/common, which turns on the persistent JAX
+# compilation cache for the rest of that process; keeping the library tests in a
+# process of their own keeps their JAX state independent of the app's (one long
+# shared process once crashed inside an XLA compile).
+status=0
+python -m pytest tests/test_ntkcore_*.py || status=$?
+python -m pytest tests/app tests/browser || status=$?
+exit $status
