@@ -276,6 +276,7 @@ def seq_kernels(arch: str, width: int, activation: str, u_std: float, seed: int)
 ALL_ARCHS = ("MLP", "CNN-GAP", "RNN", "Attention")
 CONV_WIDTHS = (16, 64, 256)
 CONV_SEEDS = 4
+WIDTH_DEPTH = 1  # MLP / CNN depth in the width section (a depth-2 CNN at 256 channels takes minutes to sweep)
 N_CONV = 24  # inputs in the convergence sweep (digits or sequences)
 
 

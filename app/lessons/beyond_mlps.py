@@ -42,12 +42,12 @@ def _warm_width(arch: str, depth: int) -> None:
 # seed-free results, so that a visitor's first look at any section is quick.
 WARMUP = [
     lambda: _warm_accuracy(2),
-    lambda: _warm_width("CNN-GAP", 1),
+    lambda: _warm_width("CNN-GAP", C.WIDTH_DEPTH),
     lambda: [C.seq_kernels(a, w, "relu", 1.0, 0) for w in C.SEQ_WIDTHS for a in C.SEQ_ARCHS],
     lambda: _warm_digits(3),
     lambda: _warm_digits(1),
     lambda: _warm_accuracy(1),
-    *[(lambda a=a, d=d: _warm_width(a, d)) for a, d in (("RNN", 1), ("Attention", 1), ("CNN-GAP", 2))],
+    *[(lambda a=a: _warm_width(a, C.WIDTH_DEPTH)) for a in ("RNN", "Attention")],
     lambda: [C.seq_kernels("RNN", w, "erf", 1.0, 0) for w in C.SEQ_WIDTHS],
 ]
 
@@ -101,7 +101,6 @@ controls = {
     "width": [
         Control("arch", "Architecture (the MLP is always shown for reference)", "selectbox", "CNN-GAP",
                 options=C.ALL_ARCHS[1:]),
-        Control("depth", "Depth of MLP / CNN", "slider", 1, min=1, max=2, step=1),
         Control("seed", "Seed", "number", 0, min=0, max=9999, step=1),
     ],
 }[part]
@@ -271,12 +270,12 @@ elif part == "sequences":
     )
 
 else:  # width
-    arch_sel, depth, seed = v["arch"], int(v["depth"]), int(v["seed"])
+    arch_sel, depth, seed = v["arch"], C.WIDTH_DEPTH, int(v["seed"])
     archs = ("MLP", arch_sel)
     explain(
         "The same two measurements as in the MLP lessons, for each architecture: how far one random network's "
-        "NTK is from the infinite-width limit, and how much training moves it. Width means hidden units (MLP, "
-        "RNN), channels (CNN) or embedding width (attention, 4 heads). Inputs: 24 digits or 24 sequences; "
+        "NTK is from the infinite-width limit, and how much training moves it. Width means hidden units (MLP with one hidden layer, "
+        "RNN), channels (CNN with one 3×3 conv layer) or embedding width (attention, 4 heads). Inputs: 24 digits or 24 sequences; "
         f"{C.CONV_SEEDS} seeds per width; training: {C.DRIFT_STEPS} full-batch GD steps at half the stability "
         "bound η = ½ · 2/λ_max (loss L = (1/2N)Σ‖f−y‖², λ = eig(Θ₀)/N). One architecture at a time (with the "
         "MLP for reference) keeps each view to a few seconds."
