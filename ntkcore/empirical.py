@@ -119,13 +119,8 @@ def _mlp_ntk(model: MLP, params, x1, x2, lr_weighted: bool):
     return theta / n_out
 
 
-@partial(jax.jit, static_argnames=("apply_fn",))
-def _jacobian_ntk(apply_fn: Callable, params, x1, x2, mults=None):
-    """J(x1) diag(r) J(x2)ᵀ / K from ``jax.jacrev``: the reference path."""
-    j1 = jax.jacrev(apply_fn)(params, x1)
-    j2 = jax.jacrev(apply_fn)(params, x2)
-    n_out = apply_fn(params, x1[:1]).shape[-1]
-    leaves1, leaves2 = jax.tree.leaves(j1), jax.tree.leaves(j2)
+def _contract(leaves1, leaves2, mults, n_out: int):
+    """Σ_leaves r · J1 J2ᵀ / K for Jacobian leaves (n, K, *param shape); ``mults`` None means r = 1."""
     rs = [1.0] * len(leaves1) if mults is None else jax.tree.leaves(mults)
     theta = 0.0
     for a, b, r in zip(leaves1, leaves2, rs):
@@ -133,6 +128,16 @@ def _jacobian_ntk(apply_fn: Callable, params, x1, x2, mults=None):
         b = b.reshape(b.shape[0], b.shape[1], -1)
         theta = theta + r * jnp.einsum("ikp,jkp->ij", a, b)
     return theta / n_out
+
+
+@partial(jax.jit, static_argnames=("apply_fn",))
+def _jacobian_ntk(apply_fn: Callable, params, x1, x2, mults=None):
+    """J(x1) diag(r) J(x2)ᵀ / K from ``jax.jacrev``: the reference path."""
+    j1 = jax.jacrev(apply_fn)(params, x1)
+    j2 = jax.jacrev(apply_fn)(params, x2)
+    n_out = apply_fn(params, x1[:1]).shape[-1]
+    leaves1, leaves2 = jax.tree.leaves(j1), jax.tree.leaves(j2)
+    return _contract(leaves1, leaves2, mults, n_out)
 
 
 @jax.jit
@@ -148,13 +153,7 @@ def _model_jacobian_ntk(model, params, x1, x2, mults=None):
     j1, j2 = jax.vmap(one)(x1), jax.vmap(one)(x2)
     leaves1, leaves2 = jax.tree.leaves(j1), jax.tree.leaves(j2)
     n_out = leaves1[0].shape[1]
-    rs = [1.0] * len(leaves1) if mults is None else jax.tree.leaves(mults)
-    theta = 0.0
-    for a, b, r in zip(leaves1, leaves2, rs):
-        a = a.reshape(a.shape[0], a.shape[1], -1)
-        b = b.reshape(b.shape[0], b.shape[1], -1)
-        theta = theta + r * jnp.einsum("ikp,jkp->ij", a, b)
-    return theta / n_out
+    return _contract(leaves1, leaves2, mults, n_out)
 
 
 def empirical_nngp(model: MLP, params, x1: jax.Array, x2: jax.Array | None = None) -> jax.Array:
