@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, base_layout, f32
+from common.figures import FONT_SIZE, base_layout, cached, f32
 from plots.drift import finals_vs_width
 
-# Figures are cached per input (building them costs ~0.1-0.5 s); never mutate a returned figure.
-cached_figure = st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 
 ARCH_COLOURS = {"MLP": palette.BLUE, "CNN-GAP": palette.VERMILLION, "CNN-flatten": palette.REDDISH_PURPLE,
                 "RNN": palette.BLUISH_GREEN, "Attention": palette.ORANGE}
@@ -38,7 +35,7 @@ def _class_ticks(labels: np.ndarray) -> dict:
     return {"tickvals": vals, "ticktext": text}
 
 
-@cached_figure
+@cached
 def kernel_matrices(panels: tuple, labels: np.ndarray, title: str, class_name: str = "digit",
                     centered: bool = False) -> go.Figure:
     """Side-by-side heatmaps of normalized kernels (shared colour scale), inputs sorted by class.
@@ -71,7 +68,7 @@ def kernel_matrices(panels: tuple, labels: np.ndarray, title: str, class_name: s
     return fig
 
 
-@cached_figure
+@cached
 def digit_pair(original: np.ndarray, shifted: np.ndarray, label: int, dx: int, dy: int) -> go.Figure:
     """The chosen digit and its shifted copy as 8×8 grey images."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
@@ -89,7 +86,7 @@ def digit_pair(original: np.ndarray, shifted: np.ndarray, label: int, dx: int, d
     return fig
 
 
-@cached_figure
+@cached
 def similarity_rows(sims: tuple, labels: np.ndarray, index: int) -> go.Figure:
     """Similarity of the chosen digit to the 100 shown digits under each kernel (one row each), with its
     shifted copy as a dashed line. ``sims``: ((arch, {"sims", "shifted", "rank"}), …)."""
@@ -127,7 +124,7 @@ def similarity_rows(sims: tuple, labels: np.ndarray, index: int) -> go.Figure:
     return fig
 
 
-@cached_figure
+@cached
 def accuracy_bars(archs: tuple, kernel_acc: tuple, net_acc: tuple, net_labels: tuple, n_test: int = 50,
                   n_train: int = 100) -> go.Figure:
     """Grouped bars: test accuracy of kernel regression with Θ∞ vs the trained finite network."""
@@ -152,7 +149,7 @@ def accuracy_bars(archs: tuple, kernel_acc: tuple, net_acc: tuple, net_labels: t
     return fig
 
 
-@cached_figure
+@cached
 def sequence_examples(x: np.ndarray, labels: np.ndarray) -> go.Figure:
     """One example sequence per frequency."""
     fig = go.Figure()
@@ -168,6 +165,7 @@ def sequence_examples(x: np.ndarray, labels: np.ndarray) -> go.Figure:
     return fig
 
 
+@cached
 def sweep_figure(widths: np.ndarray, values: dict, title: str, y_title: str, x_title: str) -> go.Figure:
     """log-log values against width, one series per architecture, with fitted slopes (the drift lesson's plot)."""
     from compute.beyond_mlps import log_fit

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, base_layout, f32
+from common.figures import FONT_SIZE, base_layout, cached, f32
 
-# Figures are cached per input and shared between sessions: never mutate a returned figure.
-cached_figure = st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 
 XI_RANGE = (-0.5, 2.5)  # colour range of log10 ξ_c (ξ from 0.3 to 300 layers)
 CRITICAL = palette.VERMILLION  # the critical line χ1 = 1
 PAIR_COLORS = (palette.BLUE, palette.ORANGE, palette.REDDISH_PURPLE)  # not INFINITE's green
 
 
-@cached_figure
+@cached
 def phase_diagram(d: dict, sw2: float, sb2: float) -> go.Figure:
     """log10 ξ_c over (σ_w², σ_b²) with the critical line and the chosen point."""
     xi = np.asarray(d["depth_scale"], np.float64)
@@ -68,7 +65,7 @@ def phase_diagram(d: dict, sw2: float, sb2: float) -> go.Figure:
     return fig
 
 
-@cached_figure
+@cached
 def depth_profile(p: dict, pt: dict, depth: int) -> go.Figure:
     """Input correlations, cond(Θ∞) and infinite-width trainability against depth."""
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.08, subplot_titles=(
@@ -104,7 +101,7 @@ def depth_profile(p: dict, pt: dict, depth: int) -> go.Figure:
     return fig
 
 
-@cached_figure
+@cached
 def training_curve(t: dict) -> go.Figure:
     """Loss of the finite network over GD steps against the infinite-width prediction (both relative)."""
     fig = go.Figure()

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, animated_figure, base_layout, f32
+from common.figures import FONT_SIZE, animated_figure, base_layout, cached, f32
 
 METRIC_PANELS = (
     ("kernel_change", "relative kernel change ‖Θₜ − Θ₀‖/‖Θ₀‖"),
@@ -23,6 +23,7 @@ def _series(run: dict, key: str) -> np.ndarray:
     return run[key]
 
 
+@cached
 def metrics_vs_step(runs: dict[int, dict]) -> go.Figure:
     """2×2 panels of drift metrics against GD step, one line per width (log y, step 0 left out)."""
     fig = make_subplots(rows=2, cols=2, subplot_titles=[t for _, t in METRIC_PANELS],
@@ -51,6 +52,7 @@ def metrics_vs_step(runs: dict[int, dict]) -> go.Figure:
     return fig
 
 
+@cached
 def finals_vs_width(summary: dict, labels: tuple[tuple[str, str], ...], *,
                     title: str = "Final drift against width (dashed: least-squares power-law fits)",
                     x_title: str = "width (hidden units)", y_title: str = "value at the last step") -> go.Figure:
@@ -87,6 +89,7 @@ def finals_vs_width(summary: dict, labels: tuple[tuple[str, str], ...], *,
     return fig
 
 
+@cached
 def kernel_change_animation(run: dict, gamma: np.ndarray, width: int) -> go.Figure:
     """Animated heatmap of Θₜ − Θ₀ on the training inputs (ordered by angle), one frame per snapshot."""
     diff = run["ntk"] - run["ntk"][:1]
@@ -112,6 +115,7 @@ def kernel_change_animation(run: dict, gamma: np.ndarray, width: int) -> go.Figu
     return fig
 
 
+@cached
 def particles_animation(run: dict, x_train: np.ndarray, y_train: np.ndarray, width: int) -> go.Figure:
     """Hidden neurons as particles: position |a_j|·w_j / rms(a(0)) (w_j = effective input weights).
 

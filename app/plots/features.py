@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from common import palette
-from common.figures import base_layout, f32
+from common.figures import base_layout, cached, f32
 
 PARAM_LABELS = {"ntk": "NTK parameterization", "standard": "standard", "mup": "μP"}
 PARAM_COLORS = {"ntk": palette.INFINITE, "standard": palette.VERMILLION, "mup": palette.NETWORK}
@@ -35,6 +35,7 @@ def _error_lines(fig, x, net, lin, inf, inf_conv, xname):
         hovertemplate=f"infinite-width NTK (t → ∞) %{{y:.3f}}<extra></extra>"))
 
 
+@cached
 def error_vs_alpha(g: dict, width: int, inf: dict) -> go.Figure:
     """Relative test error against α at one width (log α axis)."""
     i = list(g["widths"]).index(width)
@@ -49,6 +50,7 @@ def error_vs_alpha(g: dict, width: int, inf: dict) -> go.Figure:
     return fig
 
 
+@cached
 def error_vs_width(g: dict, alpha: float, inf: dict) -> go.Figure:
     """Relative test error against width at one α (log width axis)."""
     j = list(g["alphas"]).index(alpha)
@@ -63,6 +65,7 @@ def error_vs_width(g: dict, alpha: float, inf: dict) -> go.Figure:
     return fig
 
 
+@cached
 def phase_diagram(g: dict) -> go.Figure:
     """Heatmap of log10 relative kernel change over (log10 α, log10 width), with α·√width = C overlaid."""
     la, lw = np.log10(g["alphas"]), np.log10(g["widths"])
@@ -101,6 +104,7 @@ def phase_diagram(g: dict) -> go.Figure:
     return fig
 
 
+@cached
 def feature_change_vs_width(results: dict[str, dict], steps: int) -> go.Figure:
     """‖h_T − h_0‖/‖h_0‖ against width for each parameterization, log–log, with fitted slopes."""
     fig = go.Figure()
@@ -130,6 +134,7 @@ def feature_change_vs_width(results: dict[str, dict], steps: int) -> go.Figure:
     return fig
 
 
+@cached
 def loss_vs_width(results: dict[str, dict], steps: int) -> go.Figure:
     """Training loss after the steps against width for each parameterization."""
     fig = go.Figure()

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, base_layout, f32
+from common.figures import FONT_SIZE, base_layout, cached, f32
 
-# Building Plotly figures (validation, make_subplots) costs ~0.2-0.8 s each on this machine, so
-# figures are cached per input. They are shared between sessions and must not be mutated after
-# they are returned (st.plotly_chart only reads them: it serializes a copy).
-cached_figure = st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 
 PI_TICKS = {"tickvals": [0, np.pi / 2, np.pi, 3 * np.pi / 2, 2 * np.pi],
             "ticktext": ["0", "π/2", "π", "3π/2", "2π"]}
@@ -21,7 +16,7 @@ PM_PI_TICKS = {"tickvals": [-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi],
                "ticktext": ["−π", "−π/2", "0", "π/2", "π"]}
 
 
-@cached_figure
+@cached
 def kernel_heatmaps(theta_emp: np.ndarray, theta_inf: np.ndarray, gamma: np.ndarray,
                     width: int, seed: int) -> go.Figure:
     """Empirical Θ (one network) beside Θ∞ on one shared colour scale."""
@@ -57,7 +52,7 @@ def kernel_heatmaps(theta_emp: np.ndarray, theta_inf: np.ndarray, gamma: np.ndar
     return fig
 
 
-@cached_figure
+@cached
 def jacot_slice(gamma: np.ndarray, rows: np.ndarray, inf_row: np.ndarray, width: int,
                 seed: int) -> go.Figure:
     """Θ(x0, x(γ)) for every sampled network (thin) and Θ∞ (thick, dotted)."""
@@ -82,7 +77,7 @@ def jacot_slice(gamma: np.ndarray, rows: np.ndarray, inf_row: np.ndarray, width:
     return fig
 
 
-@cached_figure
+@cached
 def width_sweep(sw, width: int) -> go.Figure:
     """Relative distance to Θ∞ against width (log-log) with the fitted power law."""
     fig = go.Figure()

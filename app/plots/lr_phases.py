@@ -6,14 +6,11 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, base_layout, f32
+from common.figures import FONT_SIZE, base_layout, cached, f32
 
-# Figures are cached per input and shared between sessions: never mutate a returned figure.
-cached_figure = st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 
 PHASE_COLOR = {"lazy": palette.BLUE, "catapult": palette.ORANGE, "divergent": palette.VERMILLION,
                "unsettled": palette.GREY}
@@ -21,7 +18,7 @@ PHASE_SYMBOL = {"lazy": "circle", "catapult": "diamond", "divergent": "x", "unse
 THRESHOLD = palette.BLACK  # the stability line ηλ = 2 (a formula, like a target)
 
 
-@cached_figure
+@cached
 def training_curves(r: dict) -> go.Figure:
     """Loss (log) and λ_max of the empirical NTK over training, one run."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
@@ -66,7 +63,7 @@ def training_curves(r: dict) -> go.Figure:
     return fig
 
 
-@cached_figure
+@cached
 def sweep(s: dict, c_selected: float) -> go.Figure:
     """Final η·λ and peak loss against c, coloured by phase, with the measured boundaries."""
     cs = np.asarray(s["cs"])

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, base_layout, f32
+from common.figures import FONT_SIZE, base_layout, cached, f32
 
 NNGP_POSTERIOR = palette.REDDISH_PURPLE  # the Bayesian NNGP posterior (not a fixed role elsewhere)
 
@@ -24,6 +24,7 @@ def _band(x, lo, hi, color, name, group, showlegend=True, row=None, col=None, fi
     return trace
 
 
+@cached
 def prior_figure(prior: dict, width: int) -> go.Figure:
     """Finite networks at initialization beside draws from the NNGP, both with the NNGP's ±2σ band."""
     x = prior["x"]
@@ -55,6 +56,7 @@ def prior_figure(prior: dict, width: int) -> go.Figure:
     return fig
 
 
+@cached
 def ensemble_figure(x: np.ndarray, members: np.ndarray, inf: dict, data, steps: int, width: int) -> go.Figure:
     """Trained ensemble (members, mean ± 2σ) against the infinite-width NTK ensemble and the NNGP posterior."""
     fig = go.Figure()
@@ -93,6 +95,7 @@ def ensemble_figure(x: np.ndarray, members: np.ndarray, inf: dict, data, steps: 
     return fig
 
 
+@cached
 def loss_figure(losses: list[np.ndarray]) -> go.Figure:
     """Training loss of every ensemble member against step (log–log)."""
     fig = go.Figure()

@@ -6,13 +6,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from common import palette
-from common.figures import base_layout, f32
+from common.figures import base_layout, cached, f32
 
 
 def _legend_below(fig: go.Figure, y: float = -0.2) -> None:
     fig.update_layout(legend={"orientation": "h", "x": 0, "y": y, "yanchor": "top"}, margin={"b": 130})
 
 
+@cached
 def learning_curve(c: dict, spec: dict, fit_min_n: int) -> go.Figure:
     """Test error against n (log–log): every seed, their geometric mean, the fitted and the predicted power law."""
     ns, errs = c["ns"], c["errors"]
@@ -51,6 +52,7 @@ def learning_curve(c: dict, spec: dict, fit_min_n: int) -> go.Figure:
     return fig
 
 
+@cached
 def spectrum(spec: dict, ranks: tuple[int, int]) -> go.Figure:
     """Eigenvalues λ_k and the target's tail power Σ_{j≥k} c_j² against rank k, with the fitted decays."""
     # ranks beyond half the sample size are finite-sample and rounding noise: show up to N/2

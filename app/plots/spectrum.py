@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, animated_figure, base_layout, f32
+from common.figures import FONT_SIZE, animated_figure, base_layout, cached, f32
 
-# Building Plotly figures (validation, make_subplots) costs ~0.2-0.8 s each on this machine, so
-# figures are cached per input. They are shared between sessions and must not be mutated after
-# they are returned (st.plotly_chart only reads them: it serializes a copy).
-cached_figure = st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 
 PI_TICKS = {"tickvals": [0, np.pi / 2, np.pi, 3 * np.pi / 2, 2 * np.pi],
             "ticktext": ["0", "π/2", "π", "3π/2", "2π"]}
 PREDICTION = palette.BLACK  # the (1 − ηλ)^t prediction (a formula, like a target)
 
 
-@cached_figure
+@cached
 def eigenvalues(sp: dict) -> go.Figure:
     """Sorted loss-normalized eigenvalues of Θ0 (network) and Θ∞, log scale."""
     lam_max = max(float(sp["eig_emp"][0]), float(sp["eig_inf"][0]))
@@ -49,7 +44,7 @@ def eigenvalues(sp: dict) -> go.Figure:
     return fig
 
 
-@cached_figure
+@cached
 def eigenfunctions(sp: dict, n_modes: int = 6) -> go.Figure:
     """The top ``n_modes`` eigenvectors of the network's Θ on the circle, each with its best Fourier fit."""
     gamma = sp["gamma"]
@@ -88,7 +83,7 @@ def eigenfunctions(sp: dict, n_modes: int = 6) -> go.Figure:
     return fig
 
 
-@cached_figure
+@cached
 def mode_residuals(tr: dict) -> go.Figure:
     """Residual per frequency during training: network, linearized model and the (1 − ηλ)^t prediction."""
     groups = tr["groups"]
@@ -133,7 +128,7 @@ def mode_residuals(tr: dict) -> go.Figure:
     return fig
 
 
-@cached_figure
+@cached
 def learning_animation(tr: dict, frames: np.ndarray) -> go.Figure:
     """f_t(γ) of the network and its linearization over training, against the target."""
     g, y = tr["gamma_eval"], tr["y_eval"]

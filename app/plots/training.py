@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 
 from common import palette
 from compute import training as compute
-from common.figures import animated_figure, base_layout, f32
+from common.figures import animated_figure, base_layout, cached, f32
 
 NAMES = {"net": "network", "lin": "linearized network", "inf": "infinite-width NTK"}
 COLORS = {"net": palette.NETWORK, "lin": palette.LINEARIZED, "inf": palette.INFINITE}
@@ -168,11 +167,11 @@ def gap_figure(r: dict) -> go.Figure:
     return fig
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+@cached
 def figures(task: str, width: int, depth: int, activation: str, lr: float, steps: int,
             seed: int) -> tuple[go.Figure, go.Figure, go.Figure]:
-    """The page's three figures for these settings, built once and reused (building the
-    41-frame animation takes ~0.5–2 s; the figures are never mutated after this)."""
+    """The page's three figures for these settings (building the 41-frame animation takes
+    ~0.5–2 s, so they are cached for every session)."""
     r = compute.run(task, width, depth, activation, lr, steps, seed)
     anim = functions_2d(r) if r["is_2d"] else functions_1d(r)
     return anim, loss_figure(r), gap_figure(r)

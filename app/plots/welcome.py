@@ -5,9 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from common import palette
-from common.figures import base_layout, f32
+from common.figures import base_layout, cached, f32
 
 
+@cached
 def fit_figure(r: dict, width: int, steps: int) -> go.Figure:
     """Target, training points, the common start f0, the network and Θ∞ kernel regression."""
     fig = go.Figure()

@@ -25,7 +25,7 @@ def test_base_layout_titles_fonts_log_axes():
     assert lay.title.text == "T" and lay.xaxis.title.text == "x" and lay.yaxis.title.text == "y"
     assert lay.xaxis.type == "log" and lay.yaxis.type == "linear"
     assert lay.hovermode == "closest" and lay.font.size >= 14
-    assert lay.template.layout.paper_bgcolor is not None  # plotly_white is embedded
+    assert lay.template.layout.paper_bgcolor is not None  # the lean plotly_white look is embedded
 
 
 def test_line_uses_float32_and_role_colours():
@@ -58,3 +58,59 @@ def test_animated_figure_frames_buttons_slider():
     assert [s.label for s in slider.steps] == ["t=0", "t=1", "t=2", "t=3"]
     with pytest.raises(ValueError):
         animated_figure(data, lambda m: [go.Heatmap(z=m)], ["a"], "bad")
+
+
+def test_lean_template_keeps_the_plotly_white_look():
+    import plotly.io as pio
+
+    from common.figures import TEMPLATE
+
+    white = pio.templates["plotly_white"].layout
+    for prop in ("paper_bgcolor", "plot_bgcolor", "colorway", "font"):
+        assert TEMPLATE.layout[prop] == white[prop]
+    assert TEMPLATE.layout.xaxis == white.xaxis and TEMPLATE.layout.yaxis == white.yaxis
+    assert TEMPLATE.data.heatmap == pio.templates["plotly_white"].data.heatmap
+    assert len(TEMPLATE.to_plotly_json().__repr__()) < 0.5 * len(pio.templates["plotly_white"].to_plotly_json().__repr__())
+
+
+def _frames(n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(2, 30)) for _ in range(n)]
+
+
+def _animation(data, title):
+    return animated_figure(data, lambda d: [go.Scatter(x=np.arange(30), y=d[0], name="a"),
+                                            go.Scatter(x=np.arange(30), y=d[1], name="b")],
+                           [str(i) for i in range(len(data))], title, "x", "y")
+
+
+def test_cached_figure_equals_the_built_one_and_is_a_fresh_copy():
+    import json
+
+    import plotly.io as pio
+
+    from common.figures import cached
+
+    calls = []
+
+    def anim(data, title):
+        calls.append(title)
+        return _animation(data, title)
+
+    def pair(title):
+        return line([("a", [0, 1], [1, 2])], title, "x", "y"), heatmap(np.eye(3), title)
+
+    cached_anim, cached_pair = cached(anim), cached(pair)
+    data = _frames(5)
+    direct = _animation(data, "T")
+    first = cached_anim(data, "T")
+    assert json.loads(pio.to_json(first)) == json.loads(pio.to_json(direct))
+    assert len(first.frames) == 5
+    first.update_layout(height=999)  # a caller's change (presenter mode scales fonts) stays its own
+    second = cached_anim(data, "T")
+    assert calls == ["T"] and second.layout.height != 999
+    cached_anim(_frames(5, seed=1), "T")  # other arrays: built again
+    assert calls == ["T", "T"]
+    f1, f2 = cached_pair("P")
+    assert isinstance(f1, go.Figure) and f2.data[0].type == "heatmap"
+    assert cached_anim.uncached is anim
