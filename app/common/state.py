@@ -22,6 +22,7 @@ URL, listed in one short ``st.warning``, and the widget uses its default.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -178,6 +179,48 @@ def reset_controls(controls: Sequence[Control]) -> None:
         st.session_state[c.key] = c.default
 
 
+def canonical(c: Control, value: Any) -> Any:
+    """A float slider/number value with binary noise removed (0.8 + 0.05 → 0.85, not
+    0.8500000000000001), so the same setting always hashes to the same cache entry."""
+    if c.kind in ("slider", "number") and not c.is_int and isinstance(value, float):
+        return float(f"{value:.12g}")
+    return value
+
+
+def neighbours(c: Control) -> list[Any]:
+    """The values one step below and above ``c.default`` (what one arrow-key press on the
+    widget gives); [] for controls without an order (selectbox, toggle)."""
+    if c.kind == "select_slider":
+        i = list(c.options).index(c.default)
+        return [c.options[j] for j in (i - 1, i + 1) if 0 <= j < len(c.options)]
+    if c.kind in ("slider", "number"):
+        # Streamlit's default steps: 1 for ints, 0.01 for floats
+        step = c.step if c.step is not None else (1 if c.is_int else 0.01)
+        out = [canonical(c, c.default - step), canonical(c, c.default + step)]
+        return [v for v in out if c.min <= v <= c.max]
+    return []
+
+
+# The start-up warm-up (common.warmup) runs page scripts in bare mode, where every widget
+# returns its default. To warm other settings it overrides control values for its own
+# thread only: visitors' sessions run on other threads and never see the override.
+_override = threading.local()
+
+
+@contextmanager
+def overridden_controls(values: dict[str, Any]) -> Iterator[list[Control]]:
+    """On this thread, ``render_controls`` returns ``values`` for the controls they name.
+
+    Yields the list of every Control rendered inside the block (filled as pages run).
+    """
+    seen: list[Control] = []
+    _override.values, _override.seen = dict(values), seen
+    try:
+        yield seen
+    finally:
+        _override.values = _override.seen = None
+
+
 def _widget(c: Control, container: Any) -> Any:
     common = {"key": c.key, "help": c.help, "bind": "query-params"}
     if c.kind == "slider":
@@ -242,9 +285,12 @@ def render_controls(
     classroom.apply_page_modes()
     classroom.before_widgets(page_key, controls)
     values = {
-        c.key: (classroom.hidden_value(c) if classroom.is_hidden(c.key) else _widget(c, container))
+        c.key: canonical(c, classroom.hidden_value(c) if classroom.is_hidden(c.key) else _widget(c, container))
         for c in controls
     }
+    if getattr(_override, "values", None) is not None:  # the warm-up thread (see overridden_controls)
+        _override.seen.extend(controls)
+        values.update({k: v for k, v in _override.values.items() if k in values})
 
     if reset_button:
         container.button(

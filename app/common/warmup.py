@@ -37,6 +37,13 @@ persistent compilation cache, so a restarted server skips the XLA compiles).
 ``NTK_LAB_WARMUP_EXTRA=0`` skips them. Keep each entry to what a visitor can
 select, and list the likeliest first.
 
+Neighbours (after the extras): a class that opens a lesson's link moves its
+sliders from the defaults first, so the thread then runs each page again with
+one ordered control (slider, select-slider, number) one step below and above
+its default, the others at their defaults (``common.state.neighbours``; the
+values are set for the warm-up thread only, ``common.state.overridden_controls``).
+``NTK_LAB_WARMUP_NEIGHBOURS=0`` skips them.
+
 Caveat for page authors: in bare mode ``st.stop()`` does not stop, so a page
 whose *default* path ends in ``st.stop()`` (e.g. "press Run first") would run
 on. None does today.
@@ -57,6 +64,7 @@ from common.pages import LessonPage, lesson_pages
 ENV = "NTK_LAB_WARMUP"
 PAGES_ENV = "NTK_LAB_WARMUP_PAGES"
 EXTRA_ENV = "NTK_LAB_WARMUP_EXTRA"
+NEIGHBOURS_ENV = "NTK_LAB_WARMUP_NEIGHBOURS"
 THREAD_NAME = "ntk-lab-warmup"
 NICE = 10
 
@@ -73,8 +81,12 @@ def selected_pages() -> list[LessonPage]:
     return [p for p in pages if p.url_path in only or p.url in only] if only else pages
 
 
+def _on(env: str) -> bool:
+    return os.environ.get(env, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def enabled() -> bool:
-    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+    return _on(ENV)
 
 
 def _log(msg: str) -> None:
@@ -88,10 +100,22 @@ class _QuietWarmupThread(logging.Filter):
         return not (record.threadName == THREAD_NAME and "ScriptRunContext" in record.getMessage())
 
 
-def run_page(page: LessonPage) -> list[Callable[[], object]]:
-    """Execute one page script with default settings (bare mode: no elements are sent); returns the
-    page's extra warm-up entries (its module-level ``WARMUP`` list, or [])."""
-    return list(runpy.run_path(str(page.script), run_name="__main__").get("WARMUP", ()))
+def run_page(page: LessonPage, values: dict | None = None) -> tuple[list[Callable[[], object]], list]:
+    """Execute one page script (bare mode: no elements are sent) with default settings, or with
+    ``values`` for the controls they name; returns the page's extra warm-up entries (its
+    module-level ``WARMUP`` list, or []) and the Controls it rendered."""
+    from common.state import overridden_controls
+
+    with overridden_controls(values or {}) as controls:
+        extra = list(runpy.run_path(str(page.script), run_name="__main__").get("WARMUP", ()))
+    return extra, list(controls)
+
+
+def _neighbour_settings(controls: Sequence) -> list[dict]:
+    """One control one step off its default, the others at their defaults; nearest controls first."""
+    from common.state import neighbours
+
+    return [{c.key: v} for c in controls for v in neighbours(c)]
 
 
 def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] = _log) -> dict[str, float]:
@@ -100,17 +124,20 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     STATUS.update(state="running")
     t_all = time.perf_counter()
     extras: list[tuple[LessonPage, list]] = []
+    rendered: list[tuple[LessonPage, list]] = []
     for page in pages:
         t0 = time.perf_counter()
         try:
-            extras.append((page, run_page(page)))
+            entries, controls = run_page(page)
+            extras.append((page, entries))
+            rendered.append((page, controls))
         except Exception as e:  # noqa: BLE001  (best effort: a broken page must not stop the others or the server)
             STATUS["errors"][f"/{page.url}"] = f"{type(e).__name__}: {e}"
             log(f"/{page.url}: {type(e).__name__}: {e}")
         dt = time.perf_counter() - t0
         STATUS["seconds"][f"/{page.url}"] = dt
         log(f"/{page.url} {dt:.1f} s")
-    if os.environ.get(EXTRA_ENV, "1").strip().lower() not in ("0", "false", "no", "off"):
+    if _on(EXTRA_ENV):
         for page, entries in extras:
             if not entries:
                 continue
@@ -124,6 +151,20 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
             dt = time.perf_counter() - t0
             STATUS["seconds"][f"/{page.url} (extra)"] = dt
             log(f"/{page.url} extra settings ({len(entries)}) {dt:.1f} s")
+    if _on(NEIGHBOURS_ENV):
+        for page, controls in rendered:
+            settings = _neighbour_settings(controls)
+            t0 = time.perf_counter()
+            for values in settings:
+                try:
+                    run_page(page, values)
+                except Exception as e:  # noqa: BLE001  (best effort, as above)
+                    STATUS["errors"][f"/{page.url} {values}"] = f"{type(e).__name__}: {e}"
+                    log(f"/{page.url} {values}: {type(e).__name__}: {e}")
+            dt = time.perf_counter() - t0
+            STATUS["seconds"][f"/{page.url} (neighbours)"] = dt
+            if settings:
+                log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s")
     STATUS.update(state="done", total=time.perf_counter() - t_all)
     log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s")
     return dict(STATUS["seconds"])
@@ -138,6 +179,40 @@ def _thread_main() -> None:
     except (AttributeError, OSError):
         pass
     warm()
+    release_compiled()
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as f:
+            return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def release_compiled() -> None:
+    """Drop the warm-up's compiled JAX programs from memory; they stay in the persistent
+    compilation cache on disk, and the computed values stay in Streamlit's cache.
+
+    Measured: the warm-up (defaults, extras, neighbours) left the server at ~3.3 GB
+    resident, ~1.5 GB of it compiled programs for shapes most visits never use again
+    (the CNN sweeps of /beyond-mlps alone). A visitor who later needs one of those
+    shapes reloads it from the disk cache instead of recompiling.
+    """
+    import gc
+
+    import jax
+
+    before = _rss_mb()
+    jax.clear_caches()
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed heap pages back to the OS (glibc)
+    except (OSError, AttributeError):
+        pass
+    _log(f"released compiled programs: resident {before:.0f} MB -> {_rss_mb():.0f} MB")
 
 
 def _in_real_server() -> bool:

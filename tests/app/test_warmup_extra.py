@@ -41,3 +41,53 @@ def test_beyond_mlps_declares_extra_settings():
     names = {t.id for node in ast.parse(script.read_text()).body if isinstance(node, ast.Assign)
              for t in node.targets if isinstance(t, ast.Name)}
     assert "WARMUP" in names
+
+
+SLIDER_PAGE = """import builtins
+from common.state import Control, render_controls
+v = render_controls("n", [Control("w", "w", "slider", 0.8, min=0.5, max=0.85, step=0.05),
+                          Control("k", "k", "select_slider", 16, options=(8, 16, 32)),
+                          Control("a", "a", "selectbox", "relu", options=("relu", "erf"))])
+builtins._warm_log.append((v["w"], v["k"], v["a"]))
+"""
+
+
+def test_neighbours_one_step_from_each_default(tmp_path, monkeypatch):
+    """After defaults and extras, each ordered control is run one step below and above its default
+    (the others at their defaults); float steps are exact (0.8 + 0.05 is 0.85, the URL's value)."""
+    import builtins
+    import threading
+
+    from common import state
+
+    monkeypatch.setattr(builtins, "_warm_log", [], raising=False)
+    monkeypatch.setattr(warmup, "STATUS", {"state": "idle", "seconds": {}, "errors": {}, "total": None})
+    page = _page(tmp_path, "n", SLIDER_PAGE)
+    seconds = warmup.warm([page], log=lambda msg: None)
+    assert builtins._warm_log == [(0.8, 16, "relu"), (0.75, 16, "relu"), (0.85, 16, "relu"),
+                                  (0.8, 8, "relu"), (0.8, 32, "relu")]
+    assert "/n (neighbours)" in seconds and not warmup.STATUS["errors"]
+
+    # the override belongs to the warm-up's thread: a page run on another thread gets the defaults
+    builtins._warm_log.clear()
+    with state.overridden_controls({"w": 0.5}):
+        t = threading.Thread(target=warmup.run_page, args=(page,))
+        t.start()
+        t.join()
+    assert builtins._warm_log == [(0.8, 16, "relu")]
+
+    builtins._warm_log.clear()
+    monkeypatch.setenv(warmup.NEIGHBOURS_ENV, "0")
+    warmup.warm([page], log=lambda msg: None)
+    assert builtins._warm_log == [(0.8, 16, "relu")]
+
+
+def test_neighbours_and_canonical_values():
+    from common.state import Control, canonical, neighbours
+
+    assert neighbours(Control("d", "d", "slider", 1, min=1, max=6, step=1)) == [2]
+    assert neighbours(Control("x", "x", "slider", 0.5, min=0.0, max=1.0)) == [0.49, 0.51]  # default step 0.01
+    assert neighbours(Control("o", "o", "select_slider", "b", options=("a", "b"))) == ["a"]
+    assert neighbours(Control("t", "t", "toggle", False)) == []
+    c = Control("x", "x", "slider", 0.8, min=0.0, max=1.0, step=0.05)
+    assert canonical(c, 0.8 + 0.05) == 0.85 and canonical(c, 1e-7 * 3) == 3e-7

@@ -5,6 +5,8 @@ A server is started with the warm-up limited to /nngp (NTK_LAB_WARMUP_PAGES), wi
 no visitor; once its log says the warm-up is done, a browser opens /nngp. The page's
 progress box reports how long its computation took: near zero means the values
 came from the cache the warm-up thread filled (computing them takes seconds).
+Then the visitor moves a slider one step, as a class does first: the warm-up ran
+that neighbouring setting too, so it is also served from the cache.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 
 import pytest
 from conftest import ROOT, StreamlitServer
-from stbrowser import CHART, open_page
+from stbrowser import CHART, open_page, wait_for_app_idle
 
 PAGE = "nngp"
 
@@ -46,3 +48,14 @@ def test_first_visitor_gets_warmed_values(page, warmed_server):
     assert shown, text[:500]
     # The warm-up computed the page in seconds; the visitor's run found it in the cache.
     assert warm_s > 1.0 and max(shown) < 0.5, (warm_s, shown)
+
+    # one step of the ensemble-size slider (10 → 11): a neighbour of the defaults, warmed too
+    assert re.search(rf"warm-up\] /{PAGE} one step from the defaults \(\d+ settings\)", log), log
+    page.locator(".st-key-nets input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('nets=11')")
+    wait_for_app_idle(page)
+    page.locator(CHART).first.wait_for(state="visible")
+    text = page.locator("[data-testid=stMain]").inner_text()
+    shown = [float(x) for x in re.findall(r"\((\d+(?:\.\d+)?) s\)", text)]
+    assert shown and max(shown) < 0.5 and page.locator("[data-testid=stException]").count() == 0, shown
