@@ -99,6 +99,19 @@ def explain(markdown: str) -> None:
         st.markdown(markdown)
 
 
+def note(text: str) -> None:
+    """A small-print note under a figure (definitions, how it was computed, results).
+
+    Hidden like ``explain`` (``hide=text``, presenter mode) and, because notes
+    often state what the figure shows, while a guided step waits for its answer.
+    Status messages (divergence, left-out runs) stay ``st.caption``.
+    """
+    from common import guide
+
+    if not text_hidden() and not guide.hide_figures():
+        st.caption(text)
+
+
 def prompt(markdown: str, title: str = "What to notice / Try this") -> None:
     """The "what to notice / try this" callout: always shown, prominently in presenter mode.
 

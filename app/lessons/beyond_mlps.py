@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, prompt
+from common.classroom import explain, note, prompt
 from compute import beyond_mlps as C
 from plots import beyond_mlps as P
 
@@ -304,8 +304,8 @@ else:  # width
                         "width / channels (log scale)"),
          key="convergence")
     if arch_sel == "Attention":
-        st.caption("Attention has no closed-form limit here, so its curve is the seed-to-seed spread around the "
-                   "mean of the seeds (the same ∝ width^−½ law if the kernel concentrates).")
+        note("Attention has no closed-form limit here, so its curve is the seed-to-seed spread around the "
+             "mean of the seeds (the same ∝ width^−½ law if the kernel concentrates).")
     show(P.sweep_figure(np.asarray(C.DRIFT_WIDTHS), drift,
                         f"Kernel drift after {C.DRIFT_STEPS} GD steps (dashed: fits)",
                         "‖Θ(T) − Θ(0)‖ / ‖Θ(0)‖ (Frobenius)", "width / channels (log scale)"), key="drift")

@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from compute import depth_init as C
 from plots import depth_init as P
 
@@ -69,14 +69,14 @@ m[4].metric(f"critical σ_w² at σ_b² = {sb2:g}", "—" if math.isnan(crit_her
 show(P.phase_diagram(d, sw2, sb2), key="diagram")
 pub = [f"σ_b² = {b:g}: {m_:.3f} (published {p_})" for b, m_, p_ in
        zip(d["published_sb2"], d["measured_critical"], d["published_sw2"]) if p_ is not None]
-st.caption(f"Critical σ_w² computed here vs Schoenholz et al. 2017 — {act}: " + "; ".join(pub) + ". "
-           + ("ReLU's χ1 = σ_w²/2 does not depend on q*: its critical line is σ_w² = 2, and only the point (2, 0) "
-              "keeps the variance finite (for σ_b² > 0 it grows without bound at σ_w² ≥ 2, the grey region)."
-              if act == "relu" else "Hover for ξ_c, χ1, c* and q* at any grid point."))
+note(f"Critical σ_w² computed here vs Schoenholz et al. 2017 — {act}: " + "; ".join(pub) + ". "
+     + ("ReLU's χ1 = σ_w²/2 does not depend on q*: its critical line is σ_w² = 2, and only the point (2, 0) "
+        "keeps the variance finite (for σ_b² > 0 it grows without bound at σ_w² ≥ 2, the grey region)."
+        if act == "relu" else "Hover for ξ_c, χ1, c* and q* at any grid point."))
 
 st.subheader("2 · The kernel at depth")
 show(P.depth_profile(prof, pt, depth), key="profile")
-st.caption(
+note(
     f"Infinite-width NNGP/NTK of MLPs with 1–{C.MAX_DEPTH} hidden layers on {C.N_KERNEL} equally spaced points of a "
     "circle (|x|² = d). Right: the loss of the infinite-width network (= its linearization) after "
     f"{C.STEPS} GD steps with η = {C.LR_C:g}·2/λ_max on the target cos 2γ; it stays high when Θ∞ is ill-conditioned. "
@@ -90,9 +90,9 @@ if tr["first_bad"] is not None:
                "and σ_w²): only the finite part is plotted. Move σ_w² towards the critical line or reduce the depth.",
                icon=":material/warning:")
 show(P.training_curve(tr), key="training")
-st.caption(f"A width-{C.WIDTH} network with these σ_w², σ_b² and depth, full-batch GD on L = (1/2N)Σ(f − y)² "
-           f"for {C.STEPS} steps with η = {C.LR_C:g}·2/λ_max of its own NTK (η = {tr['lr']:.3g}); both curves are relative "
-           "to their initial loss.")
+note(f"A width-{C.WIDTH} network with these σ_w², σ_b² and depth, full-batch GD on L = (1/2N)Σ(f − y)² "
+     f"for {C.STEPS} steps with η = {C.LR_C:g}·2/λ_max of its own NTK (η = {tr['lr']:.3g}); both curves are relative "
+     "to their initial loss.")
 
 prompt(
     """

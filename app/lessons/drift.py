@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from common.figures import show
 from common.state import Control, progress, render_controls
 from compute import drift as C
@@ -46,7 +46,7 @@ v = render_controls("drift", [
     Control("seed", "Seed", "number", 0, min=0, max=99, step=1),
 ])
 
-st.caption(
+note(
     "Loss L = (1/2N)Σᵢ(f(xᵢ) − yᵢ)², full-batch GD with step η; λ = eig(Θ₀)/N (loss-normalized), "
     "stable iff η < 2/λ_max. Network: 1 hidden ReLU layer, w_std = 1, b_std = 0.1."
 )
@@ -71,7 +71,7 @@ if bad:
            if fracs else ""),
         icon=":material/warning:",
     )
-st.caption("Learning rate per width: " + ", ".join(
+note("Learning rate per width: " + ", ".join(
     f"{w}: η = {r['lr']:.3g}" for w, r in runs.items()))
 
 show(P.metrics_vs_step(runs), key="drift_metrics")

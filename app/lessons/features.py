@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from common.figures import show
 from common.state import Control, progress, render_controls
 from compute import features as C
@@ -41,7 +41,7 @@ v = render_controls("features", [
             help="Each width gets η = fraction × 2/λ_max of its own lr-weighted NTK at initialization."),
     Control("seed", "Seed (task and initialization)", "number", 0, min=0, max=4, step=1),
 ])
-st.caption(
+note(
     f"Loss L = (1/2N)Σᵢ(out(xᵢ) − yᵢ)², full-batch GD with step η; λ = eig(Θ)/N, stable iff η < 2/λ_max. "
     f"Network: 1 hidden ReLU layer, w_std = √2, no bias. Part 1: {C.STEPS} steps at "
     f"η = {C.LR_FRAC}·2/λ_max(Θ∞/N) for every width and α (runs that diverge are repeated at η/2). "

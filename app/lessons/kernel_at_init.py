@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from compute import kernel_at_init as C
 from plots import kernel_at_init as P
 
@@ -72,7 +72,7 @@ with progress("Width sweep…", "Width sweep done") as p:
     p.update(1.0)
 sw = C.sweep(widths, errs)
 show(P.width_sweep(sw, width), key="sweep")
-st.caption(
+note(
     f"Each dot is one network (seeds {seed}–{seed + 9}); the line through the root-mean-square error is "
     f"fitted on log-log axes. Widths above {widths[-1]} are left out at depth {depth} (too slow live)."
     if widths[-1] < C.WIDTHS[-1] else

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from compute import lr_phases as C
 from plots import lr_phases as P
 
@@ -65,7 +65,7 @@ sw[0].metric("measured lazy → catapult", "—" if s["catapult_bracket"] is Non
 sw[1].metric("measured catapult → divergent", "—" if s["divergent_bracket"] is None else f"c ≈ {s['c_divergent']:.2f}")
 sw[2].metric("η_max · λ0", "> 6 (none up to c = 3)" if s["divergent_bracket"] is None else f"{2 * s['c_divergent']:.2f}")
 show(P.sweep(s, c), key="sweep")
-st.caption(
+note(
     f"{len(s['cs'])} runs of {C.STEPS} steps with the same initialization (c on a grid of step 0.125 plus "
     f"{C.REFINE} bisection runs at the divergence edge). A boundary is the midpoint between the last c of one "
     "phase and the first of the next. Lazy runs end at η·λ ≈ 2c (λ hardly moves); catapult runs end below the "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from common.figures import show
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import nngp as C
@@ -43,7 +43,7 @@ width, n_nets, steps = int(v["width"]), int(v["nets"]), int(v["steps"])
 noise, seed = float(v["noise"]), int(v["seed"])
 DATA_SEED = 0  # the 5 training inputs stay fixed; the seed varies the networks
 
-st.caption(
+note(
     f"Loss L = (1/2N)Σᵢ(f(xᵢ) − yᵢ)², full-batch GD with η = {C.LR:g}; λ = eig(Θ)/N, "
     "GD is stable iff η < 2/λ_max."
 )

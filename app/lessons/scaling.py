@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from common.figures import show
 from common.state import Control, progress, render_controls
 from compute import scaling as C
@@ -45,7 +45,7 @@ v = render_controls("scaling", [
 ])
 dataset, depth, ridge = v["data"], int(v["depth"]), float(v["ridge"])
 r = float(v["r"]) if dataset == "circle" else 0.0  # digits ignores r: one cache entry
-st.caption(
+note(
     "Infinite-width NTK of a ReLU network (NTK parameterization, w_std = √2, b_std = 0.1), float64. "
     "Test error = mean‖f̂(x) − y(x)‖² / mean‖y‖² on "
     + ("1000 evenly spaced angles; training points drawn at random from a pool of 1024 random angles."

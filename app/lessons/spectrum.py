@@ -3,7 +3,7 @@
 import streamlit as st
 
 from common import Control, divergence_warning, progress, render_controls, show
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from compute import spectrum as C
 from plots import spectrum as P
 
@@ -53,7 +53,7 @@ st.sidebar.caption(f"η = {tr['lr']:.3g} · 2/λ_max = {tr['max_lr']:.3g} · η�
 
 st.subheader("1 · The spectrum")
 show(P.eigenvalues(sp), key="eigenvalues")
-st.caption(
+note(
     "Eigenvalues come in pairs (cos kγ and sin kγ share one): for uniform data on the circle a "
     "rotation-invariant kernel is diagonalized by Fourier modes and λ for frequency k is the kernel's "
     "k-th Fourier coefficient μ_k. Hover for the dominant frequency of each eigenvector. "
@@ -72,7 +72,7 @@ if tr["diverged"]:
     divergence_warning(tr["diverged_step"], tr["suggested_lr"])
     st.caption(tr["message"] + " Only the steps before divergence are plotted.")
 show(P.mode_residuals(tr), key="residuals")
-st.caption(
+note(
     "For each frequency k the residual is projected on the eigenvectors of this network's initial NTK "
     "whose dominant frequency is k (combined in quadrature). The linearized model follows the "
     "prediction exactly (down to float32 round-off near 10⁻⁵); the network follows it while it stays "

@@ -1,7 +1,7 @@
 """Lesson: Training is kernel regression — network vs linearization vs infinite-width NTK."""
 
 import streamlit as st
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from common.figures import show
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import training as C
@@ -103,7 +103,7 @@ elif r["inf_diverged_step"] is not None:
 anim, loss_fig, gap_fig = P.figures(task, width, depth, act, lr, steps, seed)
 show(anim, key="training_functions")
 if r["is_2d"]:
-    st.caption(
+    note(
         "Colour: the network's output on the plane (red > 0 > blue). Lines: where each model's output "
         "crosses 0 — its decision boundary. Drag the step slider or press ▶ Play."
     )

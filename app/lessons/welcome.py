@@ -1,7 +1,7 @@
 """Lesson: Welcome — the NTK in three sentences, one live figure, a map of the lessons."""
 
 import streamlit as st
-from common.classroom import explain, prompt, reproduce
+from common.classroom import explain, note, prompt, reproduce
 from common.figures import show
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import welcome as C
@@ -43,7 +43,7 @@ with cols[1]:
               help="Root-mean-square difference between the network and the infinite-width "
                    "kernel regression over 200 inputs in [−π, π]")
     st.metric("…relative to the size of the curve", f"{100 * r['rel_gap']:.1f} %")
-    st.caption(
+    note(
         f"One hidden ReLU layer (NTK parameterization, σ_w = {C.W_STD:g}, σ_b = {C.B_STD:g}), "
         f"{C.N_TRAIN} training points of sin x, full-batch gradient descent, learning rate "
         f"η = {C.LR:g}, loss (1/2N)Σ(f − y)². The kernel regression is started from the "

@@ -48,6 +48,13 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+WELCOME_NOTE = "One hidden ReLU layer"  # start of the welcome figure's note (classroom.note)
+
+
+def has_note(at: AppTest) -> bool:
+    return any(WELCOME_NOTE in c.value for c in at.caption)
+
+
 # ---------------------------------------------------------------- reduced UIs
 def test_hide_removes_widgets_but_values_still_apply():
     at = run_script(DEMO, 60, {"hide": "depth,activation", "depth": "3", "activation": "erf"})
@@ -73,6 +80,7 @@ def test_hide_text_on_a_lesson_hides_explanations_keeps_prompt_and_uses_hidden_w
     assert "width" not in widget_keys(at)
     text = markdown_text(at)
     assert "hands-on tour of the *Neural Tangent Kernel*" not in text
+    assert not has_note(at)  # the figure's small print is explanatory text too
     assert "What to notice" in text or "Try this" in text  # prompt stays
     (spec,) = specs(at)
     assert any("width 16" in (t.get("name") or "") for t in spec["data"])
@@ -96,6 +104,7 @@ def test_presenter_mode_shows_figures_and_prompt_only():
     text = markdown_text(at)
     assert "hands-on tour of the *Neural Tangent Kernel*" not in text
     assert "Try this" in text and "Move the width from 16 to 4096" in text
+    assert not has_note(at)
     (spec,) = specs(at)
     assert spec["layout"]["font"]["size"] == round(FONT_SIZE * PRESENTER_SCALE)
     assert spec["layout"]["xaxis"]["title"]["font"]["size"] == round(FONT_SIZE * PRESENTER_SCALE)
@@ -109,7 +118,7 @@ def test_presenter_mode_shows_figures_and_prompt_only():
     at = run_script(ENTRY, TIMEOUT)
     (spec,) = specs(at)
     assert spec["layout"]["font"]["size"] == FONT_SIZE
-    assert "hands-on tour" in markdown_text(at)
+    assert "hands-on tour" in markdown_text(at) and has_note(at)
     assert [e for e in at.expander if e.label == "Reproduce in Python"]
 
 
@@ -259,13 +268,14 @@ def test_guided_tour_hides_figures_until_answered_then_advances():
     assert not specs(at)
     assert any("answer the question" in i.value for i in at.info)
     assert "Try this" not in markdown_text(at)  # the prompt would give the answer away
+    assert not has_note(at)  # and so could the figure's note
     assert at.button(key="_ntk_guide_welcome_next").disabled
 
     radio = at.radio(key="_ntk_guide_welcome_answer_0")
     radio.set_value(radio.options[1]).run()  # the right answer
     assert len(specs(at)) == 1
     assert at.success and "Right" in at.success[0].value and not at.error
-    assert "Try this" in markdown_text(at)
+    assert "Try this" in markdown_text(at) and has_note(at)
     assert any("width 16" in (t.get("name") or "") for t in specs(at)[0]["data"])
 
     at.button(key="_ntk_guide_welcome_next").click().run()
