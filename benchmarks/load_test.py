@@ -23,6 +23,10 @@ as the browser tests) with one context per session.
    for ``--think`` seconds (uniform in [0.5, 1.5] × think; 0 = a bot that
    acts again at once).
 
+``--nice-browsers N`` runs Chromium at nice N: the browsers still share the
+cores but no longer delay the server's work -- a stand-in, on one machine, for
+visitors whose browsers run on their own computers (label such runs so).
+
 A thread polls ``/_stcore/health`` every second throughout, and the CPU time of
 the server process and of Chromium is read from /proc, so the table shows how
 the two cores were shared. Prints one Markdown table: re-render latency
@@ -225,13 +229,24 @@ def pids_named(pattern: str) -> list[int]:
     return out
 
 
+def nice_wrapper(nice: int) -> str:
+    """An executable that starts Chromium at the given niceness (its renderers inherit it)."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="ntk-load-")) / "chromium-nice"
+    path.write_text(f'#!/bin/sh\nexec nice -n {int(nice)} {CHROMIUM} "$@"\n')
+    path.chmod(0o755)
+    return str(path)
+
+
 async def run(base: str, sessions: int, seconds: float, changes: int, nav: str, think_s: float,
-              stats: Stats, cpu: dict) -> None:
+              stats: Stats, cpu: dict, nice: int = 0) -> None:
     from playwright.async_api import async_playwright
 
     urls = [p.url for p in lesson_pages()]
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        exe = nice_wrapper(nice) if nice else CHROMIUM
+        browser = await pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         start = asyncio.Event()
         arrived: list = []
 
@@ -258,6 +273,8 @@ def main() -> None:
                     help="next page by its sidebar link (default) or by reloading the app at its URL")
     ap.add_argument("--think", type=float, default=0.0,
                     help="seconds a session looks at each result before acting again (0: at once)")
+    ap.add_argument("--nice-browsers", type=int, default=0, metavar="N",
+                    help="run Chromium at nice N (the server keeps priority over the browsers)")
     ap.add_argument("--url", help="test a server that is already running instead of starting one")
     ap.add_argument("--server-pid", type=int, help="with --url: the server's pid, for its CPU time")
     ap.add_argument("--no-warmup", action="store_true", help="serve without the start-up warm-up")
@@ -283,7 +300,8 @@ def main() -> None:
     poller = threading.Thread(target=poll_health, args=(base, stop, health), daemon=True)
     poller.start()
     try:
-        asyncio.run(run(base, args.sessions, args.seconds, args.changes, args.nav, args.think, stats, cpu))
+        asyncio.run(run(base, args.sessions, args.seconds, args.changes, args.nav, args.think, stats, cpu,
+                        args.nice_browsers))
     finally:
         stop.set()
         poller.join()
@@ -295,7 +313,8 @@ def main() -> None:
     r, sw, arr = stats.renders, stats.switches, stats.arrivals
     med = lambda xs: statistics.median(xs) if xs else float("nan")  # noqa: E731
     print(f"\n{args.sessions} sessions, arrival then {args.seconds:.0f} s of control changes "
-          f"(next page by {args.nav}, think time {args.think:g} s), {os.cpu_count()} CPUs, {len(lesson_pages())} pages\n")
+          f"(next page by {args.nav}, think time {args.think:g} s"
+          f"{f', Chromium at nice {args.nice_browsers}' if args.nice_browsers else ''}), {os.cpu_count()} CPUs, {len(lesson_pages())} pages\n")
     print("| sessions | re-renders | p50 (s) | p95 (s) | max (s) | page switches | switch p50 / p95 (s) "
           "| arrival p50 / max (s) | errors | exceptions shown | JS errors | health ok | health max (s) "
           "| CPU s server / Chromium (timed part) |")
