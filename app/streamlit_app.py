@@ -7,6 +7,7 @@ script in ``app/lessons/``; shared helpers are in ``app/common/``.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 APP_DIR = Path(__file__).resolve().parent
@@ -22,6 +23,7 @@ import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="NTK Lab", page_icon=":material/hub:", layout="wide")
 
+from common import runlog  # noqa: E402
 from common.warmup import start_background  # noqa: E402
 
 start_background()  # once per server process: every page's defaults in a background thread
@@ -74,4 +76,7 @@ def _welcome_alias() -> None:
 ALIASES = [st.Page(_welcome_alias, title="Welcome", url_path="welcome", visibility="hidden")]
 
 SECTIONS = {name: pages + (ALIASES if name == "Lessons" else []) for name, pages in SECTIONS.items() if pages}
-st.navigation(SECTIONS, position="sidebar").run()
+_page = st.navigation(SECTIONS, position="sidebar")
+_t0 = time.perf_counter()
+_page.run()
+runlog.record(_page.url_path or "home", time.perf_counter() - _t0)

@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "app"))
 
+from common import runlog
 from common.pages import lesson_pages
 from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 
@@ -253,8 +254,10 @@ async def run(base: str, sessions: int, seconds: float, changes: int, nav: str, 
         async def clock() -> None:  # CPU time over the timed part (read before the contexts close)
             await start.wait()
             cpu["t0"] = (time.perf_counter(), cpu_seconds(cpu["server"]), cpu_seconds(pids_named("chromium")))
+            cpu["wall0"] = time.time()
             await asyncio.sleep(seconds)
             cpu["t1"] = (time.perf_counter(), cpu_seconds(cpu["server"]), cpu_seconds(pids_named("chromium")))
+            cpu["wall1"] = time.time()
 
         tasks = [session(i, browser, base, urls, start, seconds, changes, nav, think_s, stats, arrived,
                          sessions)
@@ -281,14 +284,19 @@ def main() -> None:
     args = ap.parse_args()
 
     server = None
+    run_log = None
     if args.url:
         base = args.url.rstrip("/")
         server_pids = [args.server_pid] if args.server_pid else []
     else:
+        import tempfile
+
+        run_log = tempfile.NamedTemporaryFile(prefix="ntk-runs-", suffix=".log", delete=False).name
         if args.no_warmup:
-            server = StreamlitServer(ROOT / "app" / "streamlit_app.py", env={"NTK_LAB_WARMUP": "0"})
+            server = StreamlitServer(ROOT / "app" / "streamlit_app.py",
+                                     env={"NTK_LAB_WARMUP": "0", runlog.ENV: run_log})
         else:
-            server = StreamlitServer(ROOT / "app" / "serve.py", env={"NTK_LAB_WARMUP": "1"})
+            server = StreamlitServer(ROOT / "app" / "serve.py", env={"NTK_LAB_WARMUP": "1", runlog.ENV: run_log})
             from bench_app_browser import wait_warmup
 
             print(f"warm-up: {wait_warmup(server):.0f} s", file=sys.stderr)
@@ -324,6 +332,11 @@ def main() -> None:
           f"| {len(sw)} | {pct(sw, .5):.2f} / {pct(sw, .95):.2f} | {med(arr):.1f} / {max(arr, default=float('nan')):.1f} "
           f"| {len(stats.errors)} | {stats.exceptions} | {stats.js_errors} | {health['ok']}/{health['total']} "
           f"| {health['max_s']:.2f} | {server_cpu} / {c1 - c0:.0f} of {os.cpu_count() * wall:.0f} |")
+    if run_log and "wall0" in cpu:
+        runs = [sec for _, sec, _ in runlog.read(run_log, cpu["wall0"], cpu["wall1"])]
+        print(f"\nServer side (NTK_LAB_RUN_LOG): {len(runs)} completed script runs in the timed part, "
+              f"p50 {pct(runs, .5):.2f} s, p95 {pct(runs, .95):.2f} s, max {max(runs, default=float('nan')):.2f} s "
+              "(script start to end, in the server, while the browsers share the cores)")
     for e in stats.errors[:20]:
         print(f"- {e}")
     if stats.slowest:

@@ -39,3 +39,18 @@ def test_jax_env_defaults_set_before_jax():
 
     assert os.environ["JAX_PLATFORMS"] == "cpu"
     assert os.environ["JAX_COMPILATION_CACHE_DIR"]
+
+
+def test_run_log_records_completed_runs(tmp_path, monkeypatch):
+    """NTK_LAB_RUN_LOG (used by benchmarks/load_test.py): one line per completed script run."""
+    from common import runlog
+
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv(runlog.ENV, str(log))
+    at = AppTest.from_file(ENTRY, default_timeout=120).run()
+    assert not at.exception
+    ((t, seconds, page),) = runlog.read(str(log))
+    assert page == "home" and 0 < seconds < 120 and t > 1.7e9
+    monkeypatch.delenv(runlog.ENV)
+    at.run()
+    assert len(runlog.read(str(log))) == 1  # off without the variable
