@@ -42,6 +42,16 @@ def open_page(page, url: str, height: int | None = 1000, timeout_ms: int = APP_I
     return errors
 
 
+def step_slider(page, key: str, url_part: str, arrow: str = "ArrowRight", times: int = 1) -> None:
+    """Press ``arrow`` ``times`` on the slider with widget key ``key``, as a keyboard user does, then
+    wait for ``url_part`` in the URL (the new value was applied) and for the rerun to finish."""
+    page.locator(f".st-key-{key} input[type=range]").focus()
+    for _ in range(times):
+        page.keyboard.press(arrow)
+    page.wait_for_function(f"() => location.search.includes({url_part!r})")
+    wait_for_app_idle(page)
+
+
 def screenshot(page, name: str, full_page: bool = True) -> Path:
     """Save a PNG under test-output/screenshots/<name>.png and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -60,8 +70,5 @@ def nudge_slider_and_wait(page, key: str, url_part: str, chart: int, trace: int 
     y_js = TRACE_Y_JS.replace("I", str(trace))
     get = f"document.querySelectorAll('{CHART}')[{chart}]"
     before = page.evaluate(f"() => ({y_js})({get})")
-    page.locator(f".st-key-{key} input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"() => location.search.includes('{url_part}')")
-    wait_for_app_idle(page)
+    step_slider(page, key, url_part)
     page.wait_for_function(f"b => ({y_js})({get}) !== b", arg=before, timeout=timeout_ms)

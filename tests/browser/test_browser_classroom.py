@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -56,10 +56,7 @@ def test_reduced_ui_hides_controls_and_keeps_its_params(page, base_url):
 
     # a visible control still re-renders, and the reduced-UI parameters survive in the URL
     name0 = page.locator(CHART).first.evaluate("el => el.data.map(t => t.name).join('|')")
-    page.locator(".st-key-width input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('width=1024')")
-    wait_for_app_idle(page)
+    step_slider(page, "width", "width=1024")
     params = url_params(page)
     assert params.get("hide") == "depth,activation,seed,text" and params.get("lr") == "0.3", params
     assert params.get("seed") == "5", params  # the hidden control keeps its value in the link

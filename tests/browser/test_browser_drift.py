@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +43,7 @@ def test_drift_page(page, base_url):
     # a control change re-renders the charts: α = 10 shrinks the weight change 10×
     before = trace_y(page, 0, 2)  # weight-change panel (third panel) of width 16 (first width)
     assert len(before) == 25
-    page.locator(".st-key-alpha input[type=range]").focus()
-    for _ in range(2):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('alpha=10')")
-    wait_for_app_idle(page, timeout_ms=120_000)
+    step_slider(page, "alpha", "alpha=10", times=2)
     after = trace_y(page, 0, 2)
     assert len(after) == len(before) and after[-1] < 0.3 * before[-1]
     assert page.locator("[data-testid=stException]").count() == 0

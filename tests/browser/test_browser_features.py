@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,7 @@ def test_features_page(page, base_url):
     # α for the width plot: 0.1 → 0.3 re-renders it with higher (lazier) errors
     before = trace_y(page, 1)
     assert len(before) == 4
-    page.locator(".st-key-fa input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('fa=0.3')")
-    wait_for_app_idle(page, timeout_ms=120_000)
+    step_slider(page, "fa", "fa=0.3")
     after = trace_y(page, 1)
     assert len(after) == 4 and after != before and after[-1] > before[-1]
     assert page.locator("[data-testid=stException]").count() == 0

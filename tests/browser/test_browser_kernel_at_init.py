@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider
 
 pytestmark = pytest.mark.browser
 # a trace's y values as a string (plotly.js keeps base64 {bdata} objects after a re-render)
@@ -31,10 +31,7 @@ def test_kernel_at_init_page(page, base_url):
     screenshot(page, "kernel-at-init")
 
     # change the width with the keyboard: one step right on the select slider (256 → 1024)
-    page.locator(".st-key-width input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('width=1024')")
-    wait_for_app_idle(page)
+    step_slider(page, "width", "width=1024")
     page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')[1]"
         ".layout.title.text.includes('width 1024')", timeout=60_000)

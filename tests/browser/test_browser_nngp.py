@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider
 
 pytestmark = pytest.mark.browser
 
@@ -22,11 +22,7 @@ def test_nngp_page(page, base_url):
     screenshot(page, "nngp")
 
     # ensemble size 10 → 8 (keyboard on the slider): the chart re-renders with 8 members
-    page.locator(".st-key-nets input[type=range]").focus()
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.press("ArrowLeft")
-    page.wait_for_function("() => location.search.includes('nets=8')")
-    wait_for_app_idle(page, timeout_ms=120_000)
+    step_slider(page, "nets", "nets=8", arrow="ArrowLeft", times=2)
     page.wait_for_function(
         "() => { const el = document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')[1];"
         " return el && el.data.filter(t => t.name === 'one trained network').length === 8; }",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 GEO_MEAN = 10  # trace index: 10 seeds first, then the geometric mean
@@ -20,10 +20,7 @@ def test_scaling_page(page, base_url):
     screenshot(page, "scaling")
 
     before = plots.nth(0).evaluate(f"el => Array.from(el._fullData[{GEO_MEAN}].y).map(Number)")
-    page.locator(".st-key-r input[type=range]").focus()
-    page.keyboard.press("ArrowLeft")  # r 1.5 → 1.25: a rougher target learns slower
-    page.wait_for_function("() => location.search.includes('r=1.25')")
-    wait_for_app_idle(page, timeout_ms=120_000)
+    step_slider(page, "r", "r=1.25", arrow="ArrowLeft")  # r 1.5 → 1.25: a rougher target learns slower
     after = plots.nth(0).evaluate(f"el => Array.from(el._fullData[{GEO_MEAN}].y).map(Number)")
     assert len(after) == len(before) == 6 and after[-1] > before[-1]
     assert page.locator("[data-testid=stException]").count() == 0

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -84,10 +84,7 @@ def test_url_state_round_trip(page, state_demo_url):
     assert page.locator("[data-testid=stSidebar] [data-testid=stAlert]").count() == 0
 
     # 2. changing a widget writes the URL (slider via keyboard: +1 step of 16)
-    page.locator(".st-key-width input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('width=528')")
-    wait_for_app_idle(page)
+    step_slider(page, "width", "width=528")
     assert "width=528" in values_line(page)
 
     page.locator(".st-key-activation [role=combobox]").first.click()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider
 
 pytestmark = pytest.mark.browser
 # a trace's y values as a string (plotly.js keeps base64 {bdata} objects after a re-render)
@@ -30,10 +30,7 @@ def test_spectrum_page(page, base_url):
     # a control change re-renders the residual chart: learning rate 0.5 → 0.55 (× 2/λ_max);
     # trace 16 = linearized model, k = 6 (slow: its curve differs visibly between the two rates)
     res_before = plots.nth(2).evaluate(Y_JS.replace("I", "16"))
-    page.locator(".st-key-lr input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('lr=0.55')")
-    wait_for_app_idle(page)
+    step_slider(page, "lr", "lr=0.55")
     page.wait_for_function(
         "b => { const el = document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')[2];"
         " return (" + Y_JS.replace("I", "16") + ")(el) !== b; }", arg=res_before, timeout=60_000)

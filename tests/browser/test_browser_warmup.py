@@ -16,7 +16,7 @@ import time
 
 import pytest
 from conftest import ROOT, StreamlitServer
-from stbrowser import CHART, open_page, wait_for_app_idle
+from stbrowser import CHART, open_page, step_slider
 
 PAGE = "nngp"
 
@@ -51,10 +51,7 @@ def test_first_visitor_gets_warmed_values(page, warmed_server):
 
     # one step of the ensemble-size slider (10 → 11): a neighbour of the defaults, warmed too
     assert re.search(rf"warm-up\] /{PAGE} one step from the defaults \(\d+ settings\)", log), log
-    page.locator(".st-key-nets input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('nets=11')")
-    wait_for_app_idle(page)
+    step_slider(page, "nets", "nets=11")
     page.locator(CHART).first.wait_for(state="visible")
     text = page.locator("[data-testid=stMain]").inner_text()
     shown = [float(x) for x in re.findall(r"\((\d+(?:\.\d+)?) s\)", text)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, wait_for_app_idle
+from stbrowser import CHART, open_page, screenshot, step_slider, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,7 @@ def test_welcome_loads_changes_width_and_links(page, base_url):
     screenshot(page, "welcome")
 
     # one step right on the width slider: 256 -> 1024, the chart is recomputed
-    page.locator(".st-key-width input[type=range]").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('width=1024')")
-    wait_for_app_idle(page)
+    step_slider(page, "width", "width=1024")
     page.wait_for_function(
         "() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
         ".data.some(t => t.name === 'network, width 1024 (step 200)')"
