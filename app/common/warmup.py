@@ -51,6 +51,7 @@ on. None does today.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import runpy
@@ -118,6 +119,20 @@ def _neighbour_settings(controls: Sequence) -> list[dict]:
     return [{c.key: v} for c in controls for v in neighbours(c)]
 
 
+def _run_jobs(page: LessonPage, jobs: Sequence[tuple[str, Callable[[], object]]],
+              log: Callable[[str], None]) -> float:
+    """Run (label, job) pairs for ``page``; an error is logged and recorded under "/<url> <label>"
+    and does not stop the others. Returns the seconds taken."""
+    t0 = time.perf_counter()
+    for label, job in jobs:
+        try:
+            job()
+        except Exception as e:  # noqa: BLE001  (best effort: a broken setting must not stop the warm-up)
+            STATUS["errors"][f"/{page.url} {label}"] = f"{type(e).__name__}: {e}"
+            log(f"/{page.url} {label}: {type(e).__name__}: {e}")
+    return time.perf_counter() - t0
+
+
 def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] = _log) -> dict[str, float]:
     """Run every page with its defaults; returns seconds per page URL. Errors are logged, not raised."""
     pages = selected_pages() if pages is None else pages
@@ -139,29 +154,14 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
         log(f"/{page.url} {dt:.1f} s")
     if _on(EXTRA_ENV):
         for page, entries in extras:
-            if not entries:
-                continue
-            t0 = time.perf_counter()
-            for entry in entries:
-                try:
-                    entry()
-                except Exception as e:  # noqa: BLE001  (best effort, as above)
-                    STATUS["errors"][f"/{page.url} (extra)"] = f"{type(e).__name__}: {e}"
-                    log(f"/{page.url} extra warm-up: {type(e).__name__}: {e}")
-            dt = time.perf_counter() - t0
-            STATUS["seconds"][f"/{page.url} (extra)"] = dt
-            log(f"/{page.url} extra settings ({len(entries)}) {dt:.1f} s")
+            if entries:
+                dt = _run_jobs(page, [("(extra)", entry) for entry in entries], log)
+                STATUS["seconds"][f"/{page.url} (extra)"] = dt
+                log(f"/{page.url} extra settings ({len(entries)}) {dt:.1f} s")
     if _on(NEIGHBOURS_ENV):
         for page, controls in rendered:
             settings = _neighbour_settings(controls)
-            t0 = time.perf_counter()
-            for values in settings:
-                try:
-                    run_page(page, values)
-                except Exception as e:  # noqa: BLE001  (best effort, as above)
-                    STATUS["errors"][f"/{page.url} {values}"] = f"{type(e).__name__}: {e}"
-                    log(f"/{page.url} {values}: {type(e).__name__}: {e}")
-            dt = time.perf_counter() - t0
+            dt = _run_jobs(page, [(str(v), functools.partial(run_page, page, v)) for v in settings], log)
             STATUS["seconds"][f"/{page.url} (neighbours)"] = dt
             if settings:
                 log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s")
