@@ -6,8 +6,10 @@ script in ``app/lessons/``; shared helpers are in ``app/common/``.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 APP_DIR = Path(__file__).resolve().parent
@@ -79,4 +81,6 @@ SECTIONS = {name: pages + (ALIASES if name == "Lessons" else []) for name, pages
 _page = st.navigation(SECTIONS, position="sidebar")
 _t0 = time.perf_counter()
 _page.run()
-runlog.record(_page.url_path or "home", time.perf_counter() - _t0)
+if os.environ.get(runlog.ENV):
+    runlog.record(_page.url_path or "home", time.perf_counter() - _t0,
+                  urllib.parse.urlencode(st.query_params.to_dict()))

@@ -333,10 +333,15 @@ def main() -> None:
           f"| {len(stats.errors)} | {stats.exceptions} | {stats.js_errors} | {health['ok']}/{health['total']} "
           f"| {health['max_s']:.2f} | {server_cpu} / {c1 - c0:.0f} of {os.cpu_count() * wall:.0f} |")
     if run_log and "wall0" in cpu:
-        runs = [sec for _, sec, _ in runlog.read(run_log, cpu["wall0"], cpu["wall1"])]
+        logged = runlog.read(run_log, cpu["wall0"], cpu["wall1"])
+        runs = [sec for _, sec, _, _ in logged]
         print(f"\nServer side (NTK_LAB_RUN_LOG): {len(runs)} completed script runs in the timed part, "
               f"p50 {pct(runs, .5):.2f} s, p95 {pct(runs, .95):.2f} s, max {max(runs, default=float('nan')):.2f} s "
               "(script start to end, in the server, while the browsers share the cores)")
+        # the settings behind the server's tail, as links: open one alone to see its cost without load
+        print("Slowest server runs: " + "; ".join(
+            f"{sec:.1f} s /{page}?{query}" for _, sec, page, query in sorted(logged, key=lambda r: -r[1])[:8]))
+        print(f"Run log: {run_log}")
     for e in stats.errors[:20]:
         print(f"- {e}")
     if stats.slowest:

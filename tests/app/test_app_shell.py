@@ -47,10 +47,13 @@ def test_run_log_records_completed_runs(tmp_path, monkeypatch):
 
     log = tmp_path / "runs.log"
     monkeypatch.setenv(runlog.ENV, str(log))
-    at = AppTest.from_file(ENTRY, default_timeout=120).run()
+    at = AppTest.from_file(ENTRY, default_timeout=120)
+    at.query_params["width"] = "64"
+    at.run()
     assert not at.exception
-    ((t, seconds, page),) = runlog.read(str(log))
+    ((t, seconds, page, query),) = runlog.read(str(log))
     assert page == "home" and 0 < seconds < 120 and t > 1.7e9
+    assert "width=64" in query.split("&")  # enough to replay the run alone
     monkeypatch.delenv(runlog.ENV)
     at.run()
     assert len(runlog.read(str(log))) == 1  # off without the variable
