@@ -44,6 +44,11 @@ its default, the others at their defaults (``common.state.neighbours``; the
 values are set for the warm-up thread only, ``common.state.overridden_controls``).
 ``NTK_LAB_WARMUP_NEIGHBOURS=0`` skips them.
 
+Memory (the server thread, ``warm(release=True)``): compiled programs are dropped
+after the extras (``release_compiled``), and again after any page's neighbours
+that leave the process above ``NTK_LAB_WARMUP_KEEP_MB`` (default 1200 MB); the
+programs kept serve settings a few steps from the defaults without re-tracing.
+
 Caveat for page authors: in bare mode ``st.stop()`` does not stop, so a page
 whose *default* path ends in ``st.stop()`` (e.g. "press Run first") would run
 on. None does today.
@@ -66,6 +71,8 @@ ENV = "NTK_LAB_WARMUP"
 PAGES_ENV = "NTK_LAB_WARMUP_PAGES"
 EXTRA_ENV = "NTK_LAB_WARMUP_EXTRA"
 NEIGHBOURS_ENV = "NTK_LAB_WARMUP_NEIGHBOURS"
+KEEP_MB_ENV = "NTK_LAB_WARMUP_KEEP_MB"
+KEEP_MB = 1200  # default budget: compiled programs are kept while the server stays below it
 THREAD_NAME = "ntk-lab-warmup"
 NICE = 10
 
@@ -80,6 +87,14 @@ def selected_pages() -> list[LessonPage]:
     pages = lesson_pages()
     only = {u.strip().strip("/") for u in os.environ.get(PAGES_ENV, "").split(",") if u.strip()}
     return [p for p in pages if p.url_path in only or p.url in only] if only else pages
+
+
+def _keep_mb() -> float:
+    try:
+        return max(0.0, float(os.environ.get(KEEP_MB_ENV, KEEP_MB)))
+    except ValueError:
+        _log(f"{KEEP_MB_ENV} must be a number of MB (>= 0); using {KEEP_MB}")
+        return float(KEEP_MB)
 
 
 def _on(env: str) -> bool:
@@ -133,8 +148,19 @@ def _run_jobs(page: LessonPage, jobs: Sequence[tuple[str, Callable[[], object]]]
     return time.perf_counter() - t0
 
 
-def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] = _log) -> dict[str, float]:
-    """Run every page with its defaults; returns seconds per page URL. Errors are logged, not raised."""
+def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] = _log,
+         release: bool = False) -> dict[str, float]:
+    """Run every page with its defaults; returns seconds per page URL. Errors are logged, not raised.
+
+    ``release``: drop the compiled programs (``release_compiled``) after the extras, before the
+    neighbours -- the extras' programs (CNN sweeps, ~1.5 GB) are large and rarely reused, while
+    those the neighbours leave in memory serve the settings visitors reach next: a setting whose
+    shapes are compiled in this process skips tracing and lowering (measured: cold runs two
+    steps from the defaults 25 % faster on average, /kernel-at-init 2.9 s -> 0.6 s). They are
+    kept within a memory budget: after a page's neighbours, if the process is above
+    ``NTK_LAB_WARMUP_KEEP_MB`` (default 1200; 0 keeps none) resident, they are dropped again.
+    """
+    keep_mb = _keep_mb()
     pages = selected_pages() if pages is None else pages
     STATUS.update(state="running")
     t_all = time.perf_counter()
@@ -158,15 +184,20 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
                 dt = _run_jobs(page, [("(extra)", entry) for entry in entries], log)
                 STATUS["seconds"][f"/{page.url} (extra)"] = dt
                 log(f"/{page.url} extra settings ({len(entries)}) {dt:.1f} s")
+    if release:
+        release_compiled(log)
     if _on(NEIGHBOURS_ENV):
         for page, controls in rendered:
             settings = _neighbour_settings(controls)
             dt = _run_jobs(page, [(str(v), functools.partial(run_page, page, v)) for v in settings], log)
             STATUS["seconds"][f"/{page.url} (neighbours)"] = dt
             if settings:
-                log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s")
+                log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s, "
+                    f"resident {_rss_mb():.0f} MB")
+            if release and not _rss_mb() <= keep_mb:  # (NaN: no /proc, release to be safe)
+                release_compiled(log)
     STATUS.update(state="done", total=time.perf_counter() - t_all)
-    log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s")
+    log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s, resident {_rss_mb():.0f} MB")
     return dict(STATUS["seconds"])
 
 
@@ -178,8 +209,7 @@ def _thread_main() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
     except (AttributeError, OSError):
         pass
-    warm()
-    release_compiled()
+    warm(release=True)
 
 
 def _rss_mb() -> float:
@@ -190,7 +220,7 @@ def _rss_mb() -> float:
         return float("nan")
 
 
-def release_compiled() -> None:
+def release_compiled(log: Callable[[str], None] = _log) -> None:
     """Drop the warm-up's compiled JAX programs from memory; they stay in the persistent
     compilation cache on disk, and the computed values stay in Streamlit's cache.
 
@@ -212,7 +242,7 @@ def release_compiled() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed heap pages back to the OS (glibc)
     except (OSError, AttributeError):
         pass
-    _log(f"released compiled programs: resident {before:.0f} MB -> {_rss_mb():.0f} MB")
+    log(f"released compiled programs: resident {before:.0f} MB -> {_rss_mb():.0f} MB")
 
 
 def _in_real_server() -> bool:

@@ -91,3 +91,31 @@ def test_neighbours_and_canonical_values():
     assert neighbours(Control("t", "t", "toggle", False)) == []
     c = Control("x", "x", "slider", 0.8, min=0.0, max=1.0, step=0.05)
     assert canonical(c, 0.8 + 0.05) == 0.85 and canonical(c, 1e-7 * 3) == 3e-7
+
+
+def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monkeypatch):
+    """warm(release=True): the extras' compiled programs are dropped, the neighbours' are kept
+    (they serve the settings visitors reach first)."""
+    import builtins
+
+    monkeypatch.setattr(builtins, "_warm_log", [], raising=False)
+    monkeypatch.setattr(warmup, "STATUS", {"state": "idle", "seconds": {}, "errors": {}, "total": None})
+    monkeypatch.setattr(warmup, "release_compiled", lambda log: builtins._warm_log.append("release"))
+    monkeypatch.setattr(warmup, "_rss_mb", lambda: 900.0)
+    page = _page(tmp_path, "n", SLIDER_PAGE + "WARMUP = [lambda: builtins._warm_log.append('extra')]\n")
+    warmup.warm([page], log=lambda msg: None, release=True)
+    assert builtins._warm_log == [(0.8, 16, "relu"), "extra", "release", (0.75, 16, "relu"),
+                                  (0.85, 16, "relu"), (0.8, 8, "relu"), (0.8, 32, "relu")]
+    # over the memory budget (NTK_LAB_WARMUP_KEEP_MB, default 1200 MB) the neighbours' go too
+    for budget, released in ((None, 1), ("800", 2), ("0", 2), ("lots", 1)):
+        if budget is None:
+            monkeypatch.delenv(warmup.KEEP_MB_ENV, raising=False)
+        else:
+            monkeypatch.setenv(warmup.KEEP_MB_ENV, budget)
+        builtins._warm_log.clear()
+        warmup.warm([page], log=lambda msg: None, release=True)
+        assert builtins._warm_log.count("release") == released, budget
+        assert builtins._warm_log[-1] == ("release" if released == 2 else (0.8, 32, "relu"))
+    builtins._warm_log.clear()
+    warmup.warm([page], log=lambda msg: None)  # the foreground warm-up (python -m app.warmup) keeps all
+    assert "release" not in builtins._warm_log
