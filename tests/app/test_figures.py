@@ -58,6 +58,12 @@ def test_animated_figure_frames_buttons_slider():
     assert [s.label for s in slider.steps] == ["t=0", "t=1", "t=2", "t=3"]
     with pytest.raises(ValueError):
         animated_figure(data, lambda m: [go.Heatmap(z=m)], ["a"], "bad")
+    # the frames carry each step's data, and the whole figure (frames too) is valid Plotly
+    np.testing.assert_array_equal(np.asarray(fig.frames[2].data[0].z), data[2])
+    assert [f.name for f in fig.frames] == ["0", "1", "2", "3"]
+    go.Figure(fig.to_dict())  # re-validates every property
+    with pytest.raises(ValueError):  # a frame's traces are still validated once, when built
+        animated_figure(data, lambda m: [go.Heatmap(z=m, zsmooth="nonsense")], list("abcd"), "bad")
 
 
 def test_lean_template_keeps_the_plotly_white_look():

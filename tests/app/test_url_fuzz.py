@@ -17,6 +17,7 @@ would be new settings, not malformed ones.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 
@@ -158,3 +159,18 @@ def test_cases_cover_every_page_and_kind(defaults):
     assert any(isinstance(v, str) and len(v) >= 5000 for v in values)  # very long
     assert any(v == "" for v in values)  # empty
     assert any(isinstance(v, str) and any(ord(ch) > 127 for ch in v) for v in values)  # unicode
+
+
+def test_default_figures_are_valid_plotly(defaults):
+    """Every chart a page sends is valid Plotly. Figure builders may skip Plotly's validation for
+    speed (``animated_figure``, ``figures.cached``), so check what the browser receives."""
+    import plotly.graph_objects as go
+
+    bad = []
+    for url, run in defaults.items():
+        for i, chart in enumerate(run.at.get("plotly_chart")):
+            try:
+                go.Figure(json.loads(chart.proto.spec))
+            except ValueError as e:
+                bad.append(f"/{url} chart {i}: {str(e).splitlines()[0]}")
+    assert not bad, "\n".join(bad)
