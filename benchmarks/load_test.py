@@ -40,6 +40,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import signal
 import statistics
 import sys
@@ -299,7 +300,10 @@ def main() -> None:
             server = StreamlitServer(ROOT / "app" / "serve.py", env={"NTK_LAB_WARMUP": "1", runlog.ENV: run_log})
             from bench_app_browser import wait_warmup
 
-            print(f"warm-up: {wait_warmup(server):.0f} s", file=sys.stderr)
+            took = wait_warmup(server)
+            rss = re.search(r"warm-up\] done: .* resident (\d+) MB", server.output())
+            print(f"warm-up: {took:.0f} s, server resident {rss.group(1) if rss else '?'} MB after it",
+                  file=sys.stderr)
         base = server.url
         server_pids = [server.proc.pid]
     stats, health = Stats(), {"total": 0, "ok": 0, "max_s": 0.0}

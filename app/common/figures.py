@@ -234,6 +234,17 @@ def heatmap(
     return fig
 
 
+def frame_indices(n_records: int, max_frames: int = 51) -> np.ndarray:
+    """At most ``max_frames`` evenly spread record indices, first and last included.
+
+    Every frame costs the server ~4 ms to build and each visitor's browser more to draw, so
+    long trainings are animated with a subset of their snapshots.
+    """
+    if n_records <= max_frames:
+        return np.arange(n_records)
+    return np.unique(np.round(np.linspace(0, n_records - 1, max_frames)).astype(int))
+
+
 def animated_figure(
     frames_data: Sequence[Any],
     make_traces: Callable[[Any], list[go.BaseTraceType]],

@@ -149,9 +149,3 @@ def training(width: int, depth: int, activation: str, b_std: float, target: str,
     }
 
 
-def frame_indices(n_records: int, max_frames: int = 51) -> np.ndarray:
-    """At most ``max_frames`` evenly spread record indices, first and last included."""
-    if n_records <= max_frames:
-        return np.arange(n_records)
-    return np.unique(np.round(np.linspace(0, n_records - 1, max_frames)).astype(int))
-

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from common import Control, divergence_warning, progress, render_controls, show
+from common.figures import frame_indices
 from common.classroom import explain, note, prompt, reproduce
 from compute import spectrum as C
 from plots import spectrum as P
@@ -80,7 +81,7 @@ note(
 )
 
 st.subheader("4 · Watch it learn")
-show(P.learning_animation(tr, C.frame_indices(len(tr["steps"]))), key="animation")
+show(P.learning_animation(tr, frame_indices(len(tr["steps"]))), key="animation")
 
 prompt(
     """

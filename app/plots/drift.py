@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from common import palette
-from common.figures import FONT_SIZE, animated_figure, base_layout, cached, f32
+from common.figures import FONT_SIZE, animated_figure, base_layout, cached, f32, frame_indices
 
 METRIC_PANELS = (
     ("kernel_change", "relative kernel change ‖Θₜ − Θ₀‖/‖Θ₀‖"),
@@ -89,6 +89,9 @@ def finals_vs_width(summary: dict, labels: tuple[tuple[str, str], ...], *,
     return fig
 
 
+ANIMATION_FRAMES = 26  # snapshots shown (evenly spread): 500 steps shows every one, 2000 every fourth
+
+
 @cached
 def kernel_change_animation(run: dict, gamma: np.ndarray, width: int) -> go.Figure:
     """Animated heatmap of Θₜ − Θ₀ on the training inputs (ordered by angle), one frame per snapshot."""
@@ -103,8 +106,9 @@ def kernel_change_animation(run: dict, gamma: np.ndarray, width: int) -> go.Figu
             hovertemplate="γ = %{y}°, γ' = %{x}°<br>Θₜ − Θ₀ = %{z:.3g}<extra></extra>",
         )]
 
+    frames = frame_indices(len(run["steps"]), ANIMATION_FRAMES)
     fig = animated_figure(
-        list(range(len(run["steps"]))), traces, [str(s) for s in run["steps"]],
+        list(frames), traces, [str(run["steps"][i]) for i in frames],
         f"Kernel change Θₜ − Θ₀, width {width}",
         xtitle="input angle γ' (degrees)", ytitle="input angle γ (degrees)",
         slider_prefix="step ", frame_ms=150, redraw=True,
@@ -153,8 +157,9 @@ def particles_animation(run: dict, x_train: np.ndarray, y_train: np.ndarray, wid
                        hovertemplate="neuron (%{x:.2f}, %{y:.2f})<extra>a_j < 0</extra>"),
         ]
 
+    frames = frame_indices(len(run["steps"]), ANIMATION_FRAMES)
     fig = animated_figure(
-        list(range(len(run["steps"]))), traces, [str(s) for s in run["steps"]],
+        list(frames), traces, [str(run["steps"][i]) for i in frames],
         f"Neurons as particles, width {width}",
         xtitle="(|a_j| / rms a) · w_j,1", ytitle="(|a_j| / rms a) · w_j,2",
         slider_prefix="step ", frame_ms=150, xrange=(-lim, lim), yrange=(-lim, lim),

@@ -114,3 +114,18 @@ def test_malformed_url_param_falls_back_with_warning():
     assert at.select_slider(key="alpha").value == 1.0
     assert at.select_slider(key="width").value == 128
     assert len(specs(at)) == 4
+
+
+def test_long_runs_animate_at_most_26_snapshots():
+    """2000 steps record 101 snapshots; the animations show 26 of them, evenly spread, last included."""
+    from plots import drift as P
+
+    r, n = 101, 3
+    run = {"ntk": np.random.default_rng(0).normal(size=(r, n, n)), "steps": np.arange(r) * 20,
+           "neuron_w": np.ones((r, 2, n)), "neuron_a": np.ones((r, n))}
+    for fig in (P.kernel_change_animation.uncached(run, np.zeros(n), 128),
+                P.particles_animation.uncached(run, np.ones((n, 2)), np.ones(n), 128)):
+        labels = [s.label for s in fig.layout.sliders[0].steps]
+        assert len(fig.frames) == len(labels) == P.ANIMATION_FRAMES
+        assert labels[0] == "0" and labels[-1] == "2000"
+    np.testing.assert_allclose(np.asarray(fig.frames[-1].data[2].x), 1.0)  # the last snapshot's neurons

@@ -120,3 +120,11 @@ def test_cached_figure_equals_the_built_one_and_is_a_fresh_copy():
     f1, f2 = cached_pair("P")
     assert isinstance(f1, go.Figure) and f2.data[0].type == "heatmap"
     assert cached_anim.uncached is anim
+
+
+def test_frame_indices_spread_first_and_last():
+    from common.figures import frame_indices
+
+    np.testing.assert_array_equal(frame_indices(10, 26), np.arange(10))
+    idx = frame_indices(101, 26)
+    assert len(idx) == 26 and idx[0] == 0 and idx[-1] == 100 and np.all(np.diff(idx) >= 3)
