@@ -94,7 +94,8 @@ ANIMATION_FRAMES = 26  # snapshots shown (evenly spread): 500 steps shows every 
 
 @cached
 def kernel_change_animation(run: dict, gamma: np.ndarray, width: int) -> go.Figure:
-    """Animated heatmap of Θₜ − Θ₀ on the training inputs (ordered by angle), one frame per snapshot (at most ANIMATION_FRAMES of them, evenly spread)."""
+    """Animated heatmap of Θₜ − Θ₀ on the training inputs (ordered by angle), one frame per
+    snapshot (at most ``ANIMATION_FRAMES`` of them, evenly spread)."""
     diff = run["ntk"] - run["ntk"][:1]
     zmax = float(np.max(np.abs(diff))) or 1e-12
     deg = np.round(np.degrees(gamma)).astype(int)
