@@ -46,7 +46,8 @@ values are set for the warm-up thread only, ``common.state.overridden_controls``
 
 Memory (the server thread, ``warm(release=True)``): compiled programs are dropped
 after the extras (``release_compiled``), and again after any page's neighbours
-that leave the process above ``NTK_LAB_WARMUP_KEEP_MB`` (default 1200 MB); the
+that leave the process above ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400 MB) or add
+more than ``PAGE_KEEP_MB`` (200 MB) on their own; the
 programs kept serve settings a few steps from the defaults without re-tracing.
 
 Caveat for page authors: in bare mode ``st.stop()`` does not stop, so a page
@@ -72,7 +73,10 @@ PAGES_ENV = "NTK_LAB_WARMUP_PAGES"
 EXTRA_ENV = "NTK_LAB_WARMUP_EXTRA"
 NEIGHBOURS_ENV = "NTK_LAB_WARMUP_NEIGHBOURS"
 KEEP_MB_ENV = "NTK_LAB_WARMUP_KEEP_MB"
-KEEP_MB = 1200  # default budget: compiled programs are kept while the server stays below it
+KEEP_MB = 1400  # default budget: compiled programs are kept while the server stays below it
+# A page whose one-step settings alone add more than this many MB of programs is not worth
+# keeping (measured: /kernel-at-init +312 MB, where σ_w and σ_b are compiled in; the others 35-120).
+PAGE_KEEP_MB = 200
 THREAD_NAME = "ntk-lab-warmup"
 NICE = 10
 
@@ -158,7 +162,8 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     shapes are compiled in this process skips tracing and lowering (measured: cold runs two
     steps from the defaults 25 % faster on average, /kernel-at-init 2.9 s -> 0.6 s). They are
     kept within a memory budget: after a page's neighbours, if the process is above
-    ``NTK_LAB_WARMUP_KEEP_MB`` (default 1200; 0 keeps none) resident, they are dropped again.
+    ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400; 0 keeps none) resident, or that page's settings
+    alone added more than ``PAGE_KEEP_MB``, all compiled programs are dropped again.
     """
     keep_mb = _keep_mb()
     pages = selected_pages() if pages is None else pages
@@ -189,12 +194,15 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     if _on(NEIGHBOURS_ENV):
         for page, controls in rendered:
             settings = _neighbour_settings(controls)
+            rss0 = _rss_mb()
             dt = _run_jobs(page, [(str(v), functools.partial(run_page, page, v)) for v in settings], log)
             STATUS["seconds"][f"/{page.url} (neighbours)"] = dt
             if settings:
                 log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s, "
                     f"resident {_rss_mb():.0f} MB")
-            if release and not _rss_mb() <= keep_mb:  # (NaN: no /proc, release to be safe)
+            rss = _rss_mb()
+            # (NaN, without /proc: release, to be safe)
+            if release and not (rss <= keep_mb and rss - rss0 <= min(PAGE_KEEP_MB, keep_mb)):
                 release_compiled(log)
     STATUS.update(state="done", total=time.perf_counter() - t_all)
     log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s, resident {_rss_mb():.0f} MB")

@@ -106,7 +106,7 @@ def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monk
     warmup.warm([page], log=lambda msg: None, release=True)
     assert builtins._warm_log == [(0.8, 16, "relu"), "extra", "release", (0.75, 16, "relu"),
                                   (0.85, 16, "relu"), (0.8, 8, "relu"), (0.8, 32, "relu")]
-    # over the memory budget (NTK_LAB_WARMUP_KEEP_MB, default 1200 MB) the neighbours' go too
+    # over the memory budget (NTK_LAB_WARMUP_KEEP_MB, default 1400 MB) the neighbours' go too
     for budget, released in ((None, 1), ("800", 2), ("0", 2), ("lots", 1)):
         if budget is None:
             monkeypatch.delenv(warmup.KEEP_MB_ENV, raising=False)
@@ -116,6 +116,13 @@ def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monk
         warmup.warm([page], log=lambda msg: None, release=True)
         assert builtins._warm_log.count("release") == released, budget
         assert builtins._warm_log[-1] == ("release" if released == 2 else (0.8, 32, "relu"))
+    # ... and so do those of a page whose one-step settings alone add more than PAGE_KEEP_MB
+    monkeypatch.delenv(warmup.KEEP_MB_ENV)
+    growing = iter(range(600, 100_000, warmup.PAGE_KEEP_MB))
+    monkeypatch.setattr(warmup, "_rss_mb", lambda: float(next(growing)))
+    builtins._warm_log.clear()
+    warmup.warm([page], log=lambda msg: None, release=True)
+    assert builtins._warm_log.count("release") == 2 and builtins._warm_log[-1] == "release"
     builtins._warm_log.clear()
     warmup.warm([page], log=lambda msg: None)  # the foreground warm-up (python -m app.warmup) keeps all
     assert "release" not in builtins._warm_log
