@@ -6,7 +6,6 @@ script in ``app/lessons/``; shared helpers are in ``app/common/``.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 import urllib.parse
@@ -81,6 +80,5 @@ SECTIONS = {name: pages + (ALIASES if name == "Lessons" else []) for name, pages
 _page = st.navigation(SECTIONS, position="sidebar")
 _t0 = time.perf_counter()
 _page.run()
-if os.environ.get(runlog.ENV):
-    runlog.record(_page.url_path or "home", time.perf_counter() - _t0,
-                  urllib.parse.urlencode(st.query_params.to_dict()))
+runlog.record(_page.url_path or "home", time.perf_counter() - _t0,
+              urllib.parse.urlencode(st.query_params.to_dict()))  # a no-op unless NTK_LAB_RUN_LOG is set

@@ -197,12 +197,12 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
             rss0 = _rss_mb()
             dt = _run_jobs(page, [(str(v), functools.partial(run_page, page, v)) for v in settings], log)
             STATUS["seconds"][f"/{page.url} (neighbours)"] = dt
+            rss = _rss_mb()
             if settings:
                 log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s, "
-                    f"resident {_rss_mb():.0f} MB")
-            rss = _rss_mb()
+                    f"resident {rss:.0f} MB")
             # (NaN, without /proc: release, to be safe)
-            if release and not (rss <= keep_mb and rss - rss0 <= min(PAGE_KEEP_MB, keep_mb)):
+            if release and not (rss <= keep_mb and rss - rss0 <= PAGE_KEEP_MB):
                 release_compiled(log)
     STATUS.update(state="done", total=time.perf_counter() - t_all)
     log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s, resident {_rss_mb():.0f} MB")

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from common import Control, divergence_warning, progress, render_controls, show
-from common.figures import frame_indices
 from common.classroom import explain, note, prompt, reproduce
+from common.figures import frame_indices
 from compute import spectrum as C
 from plots import spectrum as P
 

@@ -118,7 +118,7 @@ def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monk
         assert builtins._warm_log[-1] == ("release" if released == 2 else (0.8, 32, "relu"))
     # ... and so do those of a page whose one-step settings alone add more than PAGE_KEEP_MB
     monkeypatch.delenv(warmup.KEEP_MB_ENV)
-    growing = iter(range(600, 100_000, warmup.PAGE_KEEP_MB))
+    growing = iter(range(600, 100_000, warmup.PAGE_KEEP_MB + 1))  # each reading: > PAGE_KEEP_MB more
     monkeypatch.setattr(warmup, "_rss_mb", lambda: float(next(growing)))
     builtins._warm_log.clear()
     warmup.warm([page], log=lambda msg: None, release=True)
