@@ -52,6 +52,29 @@ def step_slider(page, key: str, url_part: str, arrow: str = "ArrowRight", times:
     wait_for_app_idle(page)
 
 
+def pick_option(page, box, name: str, attempts: int = 3) -> None:
+    """Choose option ``name`` in the select/multiselect whose ``input`` is the locator ``box``.
+
+    A rerun that redraws the widget while its list is open closes the list and detaches the
+    option being clicked (seen about once in eight runs), so wait for the app to be idle and
+    reopen the list until the click lands.
+    """
+    from playwright.sync_api import TimeoutError as PWTimeout
+
+    option = page.get_by_role("option", name=name)
+    for attempt in range(attempts):
+        wait_for_app_idle(page)
+        box.click()
+        page.keyboard.press("ArrowDown")  # open the list (a click after a hover only focuses)
+        try:
+            option.click(timeout=5_000)
+            return
+        except PWTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def screenshot(page, name: str, full_page: bool = True) -> Path:
     """Save a PNG under test-output/screenshots/<name>.png and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

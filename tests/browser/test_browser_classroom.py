@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from stbrowser import CHART, open_page, screenshot, step_slider, wait_for_app_idle
+from stbrowser import CHART, open_page, pick_option, screenshot, step_slider, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -125,11 +125,7 @@ def test_copy_link_and_csv_download(page, base_url):
     assert code.locator("button").count() >= 1  # Streamlit's copy-to-clipboard button
 
     # reduced-link builder: hide the width control
-    box = sidebar.locator(".st-key-_ntk_share_hide_welcome input")
-    box.click()
-    page.keyboard.press("ArrowDown")  # open the options list (a click after the hover only focuses)
-    page.get_by_role("option", name="Network width").wait_for()
-    page.keyboard.press("Enter")
+    pick_option(page, sidebar.locator(".st-key-_ntk_share_hide_welcome input"), "Network width")
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('[data-testid=stSidebar] [data-testid=stCode]'))"
         ".some(e => e.textContent.includes('hide=width'))")
