@@ -75,7 +75,9 @@ NEIGHBOURS_ENV = "NTK_LAB_WARMUP_NEIGHBOURS"
 KEEP_MB_ENV = "NTK_LAB_WARMUP_KEEP_MB"
 KEEP_MB = 1400  # default budget: compiled programs are kept while the server stays below it
 # A page whose one-step settings alone add more than this many MB of programs is not worth
-# keeping (measured: /kernel-at-init +312 MB, where σ_w and σ_b are compiled in; the others 35-120).
+# keeping (measured: /kernel-at-init +312 MB -- each depth step recompiles its Monte Carlo sweep
+# over all widths, +74 and +129 MB outside the server; σ_w, σ_b and width steps compile
+# nothing -- the others +35-120).
 PAGE_KEEP_MB = 200
 THREAD_NAME = "ntk-lab-warmup"
 NICE = 10
