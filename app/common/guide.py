@@ -140,11 +140,15 @@ def panel(page_key: str, controls=()) -> None:
                 f"{labels[k].label if k in labels else k} = {labels[k].fmt(v) if k in labels else v}"
                 for k, v in step.settings.items()))
         first = answer(page_key)
-        st.radio(
-            f"**Predict:** {step.question}", options=list(step.options),
-            index=None if first is None else first,
-            key=_k(page_key, f"answer_{i}"), on_change=_record, args=(page_key, i),
-        )
+        question = f"**Predict:** {step.question}"
+        if first is None:
+            st.radio(question, options=list(step.options), index=None,
+                     key=_k(page_key, f"answer_{i}"), on_change=_record, args=(page_key, i))
+        else:
+            # Locked on the first prediction, which the verdict below is about. A separate widget:
+            # disabling the answering radio would clear its value (Streamlit 1.67).
+            st.radio(question, options=list(step.options), index=first, disabled=True,
+                     key=_k(page_key, f"locked_{i}"))
         picked = answer(page_key)
         if picked is None:
             st.caption("Pick an answer to reveal the figures and the explanation.")

@@ -272,7 +272,13 @@ def test_guided_tour_hides_figures_until_answered_then_advances():
     assert at.button(key="_ntk_guide_welcome_next").disabled
 
     radio = at.radio(key="_ntk_guide_welcome_answer_0")
-    radio.set_value(radio.options[1]).run()  # the right answer
+    assert not radio.disabled
+    first_pick = radio.options[1]
+    radio.set_value(first_pick).run()  # the right answer
+    # locked on the prediction: a disabled radio showing it replaces the answering one
+    assert [r.key for r in at.radio] == ["_ntk_guide_welcome_locked_0"]
+    locked = at.radio(key="_ntk_guide_welcome_locked_0")
+    assert locked.disabled and locked.value == first_pick
     assert len(specs(at)) == 1
     assert at.success and "Right" in at.success[0].value and not at.error
     assert "Try this" in markdown_text(at) and has_note(at)
@@ -286,9 +292,14 @@ def test_guided_tour_hides_figures_until_answered_then_advances():
     radio = at.radio(key="_ntk_guide_welcome_answer_1")
     radio.set_value(radio.options[0]).run()  # a wrong answer: feedback names the right one
     assert at.error and "It shrinks to a few percent" in at.error[0].value
+    locked = at.radio(key="_ntk_guide_welcome_locked_1")
+    assert locked.disabled and locked.value == radio.options[0]
     assert len(specs(at)) == 1
-    # the first prediction is kept: changing the answer later does not turn it green
-    at.radio(key="_ntk_guide_welcome_answer_1").set_value("It shrinks to a few percent").run()
+    # going back shows step 1's prediction, still locked, and its verdict
+    at.button(key="_ntk_guide_welcome_prev").click().run()
+    assert at.radio(key="_ntk_guide_welcome_locked_0").value == first_pick
+    assert at.success and not at.error
+    at.button(key="_ntk_guide_welcome_next").click().run()
     assert at.error and not at.success
     at.button(key="_ntk_guide_welcome_finish").click().run()
     assert "guide" not in at.query_params

@@ -78,6 +78,10 @@ def test_guided_step_click_through(page, base_url):
     wait_for_app_idle(page)
     page.locator(CHART).first.wait_for(state="visible")
     assert "Right." in panel.inner_text()
+    # the prediction is locked: the options are disabled and the picked one stays checked
+    radios = panel.locator("[data-testid=stRadio] input[type=radio]")
+    assert radios.count() == 3 and all(radios.nth(k).is_disabled() for k in range(3))
+    assert panel.get_by_role("radio", name="Close, but visibly off").is_checked()
     screenshot(page, "classroom-guide-step1-revealed")
     panel.get_by_role("button", name="Next step →").click()
     page.wait_for_function("() => location.search.includes('width=4096')")
