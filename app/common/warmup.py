@@ -46,9 +46,10 @@ values are set for the warm-up thread only, ``common.state.overridden_controls``
 
 Memory (the server thread, ``warm(release=True)``): compiled programs are dropped
 after the extras (``release_compiled``), and again after any page's neighbours
-that leave the process above ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400 MB) or add
-more than ``PAGE_KEEP_MB`` (200 MB) on their own; the
-programs kept serve settings a few steps from the defaults without re-tracing.
+that add more than ``PAGE_KEEP_MB`` (200 MB) on their own; neighbours are run
+only while the process stays under ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400 MB)
+with room for one more page. The programs kept serve settings a few steps from
+the defaults without re-tracing.
 
 Caveat for page authors: in bare mode ``st.stop()`` does not stop, so a page
 whose *default* path ends in ``st.stop()`` (e.g. "press Run first") would run
@@ -79,6 +80,9 @@ KEEP_MB = 1400  # default budget: compiled programs are kept while the server st
 # over all widths, +74 and +129 MB outside the server; σ_w, σ_b and width steps compile
 # nothing -- the others +35-120).
 PAGE_KEEP_MB = 200
+# Before a page's neighbours the process needs this much room under the budget (or more: the
+# largest growth of a page kept so far; measured 35-130 MB), else the rest are not warmed.
+RESERVE_MB = 100
 THREAD_NAME = "ntk-lab-warmup"
 NICE = 10
 
@@ -163,9 +167,12 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     those the neighbours leave in memory serve the settings visitors reach next: a setting whose
     shapes are compiled in this process skips tracing and lowering (measured: cold runs two
     steps from the defaults 25 % faster on average, /kernel-at-init 2.9 s -> 0.6 s). They are
-    kept within a memory budget: after a page's neighbours, if the process is above
-    ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400; 0 keeps none) resident, or that page's settings
-    alone added more than ``PAGE_KEEP_MB``, all compiled programs are dropped again.
+    kept within a memory budget, ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400 MB resident; 0 keeps
+    none): a page's neighbours run only while the process has room for them (``RESERVE_MB``, or
+    the largest growth of a page kept so far), and the remaining pages' are left to visitors --
+    JAX can only drop all programs at once, so overflowing the budget on the last page would
+    lose every page's. A page whose settings alone add more than ``PAGE_KEEP_MB`` (or overflow
+    the budget despite the reserve) has its programs dropped, with all others kept so far.
     """
     keep_mb = _keep_mb()
     pages = selected_pages() if pages is None else pages
@@ -194,18 +201,29 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     if release:
         release_compiled(log)
     if _on(NEIGHBOURS_ENV):
-        for page, controls in rendered:
+        reserve = RESERVE_MB  # room a page's neighbours may need: the largest growth kept so far
+        for n, (page, controls) in enumerate(rendered):
             settings = _neighbour_settings(controls)
             rss0 = _rss_mb()
+            if release and keep_mb > 0 and not rss0 + reserve <= keep_mb:  # (NaN: stop, to be safe)
+                # Releasing is all or nothing: running a page that overflows the budget would cost
+                # every program kept so far, so the remaining pages' neighbours are left to visitors.
+                rest = ", ".join(f"/{p.url}" for p, _ in rendered[n:])
+                log(f"budget: resident {rss0:.0f} MB + {reserve:.0f} MB reserve > {keep_mb:.0f} MB, "
+                    f"neighbours not warmed: {rest}")
+                break
             dt = _run_jobs(page, [(str(v), functools.partial(run_page, page, v)) for v in settings], log)
             STATUS["seconds"][f"/{page.url} (neighbours)"] = dt
             rss = _rss_mb()
             if settings:
                 log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s, "
                     f"resident {rss:.0f} MB")
-            # (NaN, without /proc: release, to be safe)
-            if release and not (rss <= keep_mb and rss - rss0 <= PAGE_KEEP_MB):
+            if release and keep_mb > 0 and rss <= keep_mb and rss - rss0 <= PAGE_KEEP_MB:
+                reserve = max(reserve, rss - rss0)
+            elif release and keep_mb > 0:  # one page too big (or a reserve too small): drop all
                 release_compiled(log)
+        if release and keep_mb <= 0:
+            release_compiled(log)
     STATUS.update(state="done", total=time.perf_counter() - t_all)
     log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s, resident {_rss_mb():.0f} MB")
     return dict(STATUS["seconds"])

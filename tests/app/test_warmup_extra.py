@@ -106,8 +106,11 @@ def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monk
     warmup.warm([page], log=lambda msg: None, release=True)
     assert builtins._warm_log == [(0.8, 16, "relu"), "extra", "release", (0.75, 16, "relu"),
                                   (0.85, 16, "relu"), (0.8, 8, "relu"), (0.8, 32, "relu")]
-    # over the memory budget (NTK_LAB_WARMUP_KEEP_MB, default 1400 MB) the neighbours' go too
-    for budget, released in ((None, 1), ("800", 2), ("0", 2), ("lots", 1)):
+    # the memory budget (NTK_LAB_WARMUP_KEEP_MB, default 1400 MB): with no room for a page's
+    # neighbours (900 MB + RESERVE_MB > 800) they are not run; with budget 0 they run and their
+    # programs are dropped
+    neighbours = [(0.75, 16, "relu"), (0.85, 16, "relu"), (0.8, 8, "relu"), (0.8, 32, "relu")]
+    for budget, released, ran in ((None, 1, True), ("800", 1, False), ("0", 2, True), ("lots", 1, True)):
         if budget is None:
             monkeypatch.delenv(warmup.KEEP_MB_ENV, raising=False)
         else:
@@ -115,7 +118,8 @@ def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monk
         builtins._warm_log.clear()
         warmup.warm([page], log=lambda msg: None, release=True)
         assert builtins._warm_log.count("release") == released, budget
-        assert builtins._warm_log[-1] == ("release" if released == 2 else (0.8, 32, "relu"))
+        assert all(v in builtins._warm_log for v in neighbours) == ran, budget
+        assert builtins._warm_log[-1] == ("release" if released == 2 or not ran else (0.8, 32, "relu"))
     # ... and so do those of a page whose one-step settings alone add more than PAGE_KEEP_MB
     monkeypatch.delenv(warmup.KEEP_MB_ENV)
     growing = iter(range(600, 100_000, warmup.PAGE_KEEP_MB + 1))  # each reading: > PAGE_KEEP_MB more
@@ -126,3 +130,26 @@ def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monk
     builtins._warm_log.clear()
     warmup.warm([page], log=lambda msg: None)  # the foreground warm-up (python -m app.warmup) keeps all
     assert "release" not in builtins._warm_log
+
+
+def test_budget_leaves_the_last_pages_to_visitors(tmp_path, monkeypatch):
+    """Neighbours run only while there is room for one more page (the largest growth kept so far):
+    a page that overflowed the budget would make the warm-up drop every program kept before it."""
+    import builtins
+
+    monkeypatch.setattr(builtins, "_warm_log", [], raising=False)
+    monkeypatch.setattr(warmup, "STATUS", {"state": "idle", "seconds": {}, "errors": {}, "total": None})
+    monkeypatch.setattr(warmup, "release_compiled", lambda log: builtins._warm_log.append("release"))
+    monkeypatch.delenv(warmup.KEEP_MB_ENV, raising=False)  # 1400 MB
+    pages = [_page(tmp_path, name, SLIDER_PAGE.replace('"n"', repr(name))) for name in ("p1", "p2", "p3")]
+    # readings: start of p1's neighbours, after them (+150 MB, kept: the reserve becomes 150),
+    # start of p2's (1150 + 150 <= 1400), after them (+140), start of p3's (1290 + 150 > 1400)
+    readings = iter([1000.0, 1150.0, 1150.0, 1290.0, 1290.0] + [1290.0] * 10)
+    monkeypatch.setattr(warmup, "_rss_mb", lambda: next(readings))
+    logs: list[str] = []
+    warmup.warm(pages, log=logs.append, release=True)
+    defaults = [(0.8, 16, "relu")] * 3
+    assert builtins._warm_log[:4] == defaults + ["release"]
+    assert len(builtins._warm_log) == 4 + 2 * 4 and builtins._warm_log.count("release") == 1  # p1, p2 only
+    assert "/p3 (neighbours)" not in warmup.STATUS["seconds"] and "/p2 (neighbours)" in warmup.STATUS["seconds"]
+    assert any("1290 MB + 150 MB reserve > 1400 MB" in m and "/p3" in m for m in logs), logs
