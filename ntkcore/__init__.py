@@ -13,7 +13,7 @@ from .activations import ACTIVATION_NAMES, activation_fn
 from .cnn import CNN, PADDINGS, POOLINGS
 from .attention import QK_SCALINGS, Attention
 from .datasets import (CIRCLE_TARGETS, CLASSIFICATION_2D, REGRESSION_1D, Dataset, circle, circle_points,
-                       circle_target, classification_2d, digits, grid_2d, regression_1d)
+                       circle_target, classification_2d, digits, grid_2d, regression_1d, sphere_points)
 from .datasets import SEQUENCE_TASKS, sequences
 from .dynamics import EnsemblePrediction, Posterior, ensemble_predictions, gp_posterior, kernel_predictions
 from .empirical import MonteCarloKernels, empirical_nngp, empirical_ntk, monte_carlo_kernels
@@ -36,7 +36,7 @@ __all__ = [
     "kernel_target_alignment", "linear_apply", "linearize", "max_stable_lr", "mode_residuals", "monte_carlo_kernels",
     "ntk_spectrum", "predicted_mode_decay", "regression_1d", "relative_kernel_change", "relative_weight_change",
     "train", "Attention", "QK_SCALINGS", "RNN", "RNN_INFINITE_ACTIVATIONS", "SEQUENCE_TASKS", "rnn_infinite_kernels",
-    "sequences",
+    "sequences", "sphere_points",
 ]
 # Lesson-sized toolkits, used as namespaces: ntkcore.phases.lr_phase_sweep(...), ntkcore.scaling.fit_power_law(...).
 from . import criticality, features, phases, scaling  # noqa: E402

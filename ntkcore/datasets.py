@@ -65,6 +65,18 @@ def circle_points(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([np.cos(gamma), np.sin(gamma)], -1), gamma
 
 
+def sphere_points(n: int, dim: int = 3, seed: int = 0) -> np.ndarray:
+    """n points drawn uniformly from the unit sphere S^(dim−1) ⊂ R^dim: (n, dim).
+
+    Normalized Gaussian vectors (rotation invariant, hence uniform).
+    """
+    n = V.check_int("n", n, 1, 1_000_000)
+    dim = V.check_int("dim", dim, 2, 1024)
+    seed = V.check_int("seed", seed, 0)
+    g = np.random.default_rng(seed).standard_normal((n, dim))
+    return g / np.linalg.norm(g, axis=1, keepdims=True)
+
+
 def circle_target(target: str, gamma: np.ndarray) -> np.ndarray:
     V.check_choice("target", target, CIRCLE_TARGETS)
     return {

@@ -249,3 +249,44 @@ def power_law_target(gamma, exponent: float, n_freq: int = 2000, seed: int = 0) 
         kk = slice(start, start + 256)
         out += np.cos(np.outer(gamma, k[kk]) + phase[kk]) @ amp[kk]
     return out
+
+
+def sphere_power_law_target(x, exponent: float, max_degree: int = 64, seed: int = 0) -> np.ndarray:
+    """A target on the unit sphere S² with a power-law spectrum in spherical harmonics.
+
+    f*(x) = Σ_{ℓ=1}^{L} A_ℓ Y_ℓ(x), where Y_ℓ is a random function of degree ℓ with unit mean
+    square over the sphere, Y_ℓ(x) = Σ_j g_j P_ℓ(x·u_j) / norm over 2ℓ+1 random directions u_j
+    and Gaussian weights g_j (P_ℓ: Legendre polynomials; norm² = gᵀ P_ℓ(UUᵀ) g / (2ℓ+1) by the
+    addition theorem). A dot-product kernel (an NTK on the sphere) has the degree-ℓ harmonics as
+    eigenfunctions, 2ℓ+1 of them, at eigenvalue ranks i ≈ ℓ²; with A_ℓ² ∝ (2ℓ+1) ℓ^(−4r) the
+    power per eigenmode is c_i² ~ ℓ^(−4r) ~ i^(−2r), so b = 2r as for ``power_law_target`` on
+    the circle.
+
+    Args:
+      x: points on the unit sphere (n, 3).
+      exponent: r > 0.5 (finite variance: Σ_i i^(−2r) < ∞).
+      max_degree: L, the highest degree kept.
+      seed: the random directions and weights.
+
+    Returns (n,), normalized to unit mean square over the sphere (Σ_ℓ A_ℓ² = 1).
+    """
+    from scipy.special import eval_legendre
+
+    x = np.asarray(V.check_array("x", x, 2), np.float64)
+    if x.shape[1] != 3:
+        raise ValueError(f"x must be points in R^3 (shape (n, 3)); got shape {x.shape}")
+    exponent = V.check_float("exponent", exponent, 0.5, 10.0, lo_open=True)
+    max_degree = V.check_int("max_degree", max_degree, 1, 512)
+    seed = V.check_int("seed", seed, 0)
+    rng = np.random.default_rng(seed)
+    ell = np.arange(1, max_degree + 1)
+    amp = np.sqrt(2 * ell + 1.0) * ell ** (-2.0 * exponent)
+    amp = amp / np.sqrt(np.sum(amp ** 2))
+    out = np.zeros(x.shape[0])
+    for l, a in zip(ell, amp):
+        u = rng.standard_normal((2 * l + 1, 3))
+        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        g = rng.standard_normal(2 * l + 1)
+        norm2 = g @ eval_legendre(l, np.clip(u @ u.T, -1, 1)) @ g / (2 * l + 1)
+        out += a * (eval_legendre(l, np.clip(x @ u.T, -1, 1)) @ g) / np.sqrt(norm2)
+    return out
