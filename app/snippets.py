@@ -198,6 +198,9 @@ if dataset == "circle":   # pool of 1024 random angles, 1000 evenly spaced test 
     x_pool = np.stack([np.cos(g), np.sin(g)], -1)
     x_test, g_test = nc.circle_points(1000)
     y_pool, y_test = S.power_law_target(g, r)[:, None], S.power_law_target(g_test, r)[:, None]
+elif dataset == "sphere":  # 1024 pool and 1000 test points uniform on S², spherical harmonics with b = 2r
+    x_pool, x_test = nc.sphere_points(1024, seed=0), nc.sphere_points(1000, seed=1)
+    y_pool, y_test = S.sphere_power_law_target(x_pool, r)[:, None], S.sphere_power_law_target(x_test, r)[:, None]
 else:                     # 8×8 digits, centred one-hot targets (r is ignored)
     d = nc.digits(n_train=1297, n_test=500, seed=0)
     x_pool, x_test, y_pool, y_test = d.x_train, d.x_test, d.y_train, d.y_test
@@ -206,7 +209,7 @@ with jax.enable_x64(True):
     k_test = np.asarray(nc.infinite_kernels(model, x_test, x_pool).ntk, np.float64)
 spec = nc.ntk_spectrum(k[:1024, :1024])                      # λ = eig(Θ)/N, descending
 ex = S.spectral_exponents(spec.eigvals, S.target_power(spec.eigvecs, y_pool[:1024]), 8, 256)
-b = 2 * r if dataset == "circle" else ex.b                   # on the circle b = 2r by construction
+b = 2 * r if dataset != "digits" else ex.b                   # circle, sphere: b = 2r by construction
 ns = np.array([16, 32, 64, 128, 256, 512])
 lc = S.learning_curve(k, k_test, y_pool, y_test, ns, seeds=range(10), ridge=ridge)
 errors = lc.errors / np.mean(np.sum(y_test ** 2, -1))        # relative test error, (10 seeds, 6 sizes)
@@ -334,7 +337,7 @@ def expected(page_key: str, s: dict[str, Any]) -> float:
         return float(C.feature_change("mup", int(s["fsteps"]), float(s["flr"]), s["target"], int(s["seed"]))["slope"])
     if page_key == "scaling":
         from compute import scaling as C
-        r = float(s["r"]) if s["data"] == "circle" else 0.0
+        r = float(s["r"]) if s["data"] in C.SYNTHETIC else 0.0
         per_seed = [C.curve_seed(s["data"], int(s["depth"]), float(s["ridge"]), seed) for seed in C.SEEDS]
         return -float(C.curve(per_seed, s["data"], r)["slope"])
     if page_key == "beyond_mlps":

@@ -255,12 +255,12 @@ def sphere_power_law_target(x, exponent: float, max_degree: int = 64, seed: int 
     """A target on the unit sphere S² with a power-law spectrum in spherical harmonics.
 
     f*(x) = Σ_{ℓ=1}^{L} A_ℓ Y_ℓ(x), where Y_ℓ is a random function of degree ℓ with unit mean
-    square over the sphere, Y_ℓ(x) = Σ_j g_j P_ℓ(x·u_j) / norm over 2ℓ+1 random directions u_j
-    and Gaussian weights g_j (P_ℓ: Legendre polynomials; norm² = gᵀ P_ℓ(UUᵀ) g / (2ℓ+1) by the
-    addition theorem). A dot-product kernel (an NTK on the sphere) has the degree-ℓ harmonics as
-    eigenfunctions, 2ℓ+1 of them, at eigenvalue ranks i ≈ ℓ²; with A_ℓ² ∝ (2ℓ+1) ℓ^(−4r) the
-    power per eigenmode is c_i² ~ ℓ^(−4r) ~ i^(−2r), so b = 2r as for ``power_law_target`` on
-    the circle.
+    square over the sphere, Y_ℓ(x) = Σ_j g_ℓj P_ℓ(x·u_j) / norm_ℓ over M = 2L+1 random directions
+    u_j (shared by all degrees) and Gaussian weights g_ℓj (P_ℓ: Legendre polynomials; by the
+    addition theorem norm_ℓ² = g_ℓᵀ P_ℓ(UUᵀ) g_ℓ / (2ℓ+1)). A dot-product kernel (an NTK on the
+    sphere) has the degree-ℓ harmonics as eigenfunctions, 2ℓ+1 of them, at eigenvalue ranks
+    i ≈ ℓ²; with A_ℓ² ∝ (2ℓ+1) ℓ^(−4r) the power per eigenmode is c_i² ~ ℓ^(−4r) ~ i^(−2r), so
+    b = 2r as for ``power_law_target`` on the circle.
 
     Args:
       x: points on the unit sphere (n, 3).
@@ -270,8 +270,6 @@ def sphere_power_law_target(x, exponent: float, max_degree: int = 64, seed: int 
 
     Returns (n,), normalized to unit mean square over the sphere (Σ_ℓ A_ℓ² = 1).
     """
-    from scipy.special import eval_legendre
-
     x = np.asarray(V.check_array("x", x, 2), np.float64)
     if x.shape[1] != 3:
         raise ValueError(f"x must be points in R^3 (shape (n, 3)); got shape {x.shape}")
@@ -279,14 +277,20 @@ def sphere_power_law_target(x, exponent: float, max_degree: int = 64, seed: int 
     max_degree = V.check_int("max_degree", max_degree, 1, 512)
     seed = V.check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
+    u = rng.standard_normal((2 * max_degree + 1, 3))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    g = rng.standard_normal((max_degree + 1, len(u)))  # row ℓ: the weights of degree ℓ
     ell = np.arange(1, max_degree + 1)
     amp = np.sqrt(2 * ell + 1.0) * ell ** (-2.0 * exponent)
     amp = amp / np.sqrt(np.sum(amp ** 2))
     out = np.zeros(x.shape[0])
+    # P_ℓ on the data (x·u) and on the directions (u·u), by the three-term recurrence
+    # (ℓ+1) P_{ℓ+1}(t) = (2ℓ+1) t P_ℓ(t) − ℓ P_{ℓ−1}(t): all degrees in one pass.
+    t_x, t_u = np.clip(x @ u.T, -1, 1), np.clip(u @ u.T, -1, 1)
+    p_x, p_u = (np.ones_like(t_x), t_x), (np.ones_like(t_u), t_u)
     for l, a in zip(ell, amp):
-        u = rng.standard_normal((2 * l + 1, 3))
-        u /= np.linalg.norm(u, axis=1, keepdims=True)
-        g = rng.standard_normal(2 * l + 1)
-        norm2 = g @ eval_legendre(l, np.clip(u @ u.T, -1, 1)) @ g / (2 * l + 1)
-        out += a * (eval_legendre(l, np.clip(x @ u.T, -1, 1)) @ g) / np.sqrt(norm2)
+        norm2 = g[l] @ p_u[1] @ g[l] / (2 * l + 1)
+        out += a * (p_x[1] @ g[l]) / np.sqrt(norm2)
+        p_x = (p_x[1], ((2 * l + 1) * t_x * p_x[1] - l * p_x[0]) / (l + 1))
+        p_u = (p_u[1], ((2 * l + 1) * t_u * p_u[1] - l * p_u[0]) / (l + 1))
     return out

@@ -208,7 +208,7 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
             if release and keep_mb > 0 and not rss0 + reserve <= keep_mb:  # (NaN: stop, to be safe)
                 # Releasing is all or nothing: running a page that overflows the budget would cost
                 # every program kept so far, so the remaining pages' neighbours are left to visitors.
-                rest = ", ".join(f"/{p.url}" for p, _ in rendered[n:])
+                rest = ", ".join(f"/{p.url}" for p, c in rendered[n:] if _neighbour_settings(c))
                 log(f"budget: resident {rss0:.0f} MB + {reserve:.0f} MB reserve > {keep_mb:.0f} MB, "
                     f"neighbours not warmed: {rest}")
                 break

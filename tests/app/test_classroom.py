@@ -189,6 +189,21 @@ def test_reproduce_snippet_prints_the_page_number(name):
     assert printed == pytest.approx(expected, rel=1e-5), (last, expected)
 
 
+def test_reproduce_snippet_on_the_sphere():
+    """The scaling snippet's sphere branch (not the page's default) prints the page's exponent."""
+    import snippets
+
+    page_key, controls = page_controls(LESSONS / "scaling.py")
+    settings = {c.key: c.default for c in controls} | {"data": "sphere", "r": 1.0}
+    code = snippets.render(page_key, settings)
+    assert 'dataset, r, depth, ridge = "sphere", 1.0' in code
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<snippet scaling sphere>", "exec"), {})  # noqa: S102
+    printed = float(out.getvalue().strip().splitlines()[-1].rsplit("=", 1)[1])
+    assert printed == pytest.approx(snippets.expected(page_key, settings), rel=1e-5)
+
+
 def test_snippet_is_shown_with_the_current_settings():
     at = run_script(LESSONS / "training.py", TIMEOUT, {"width": "64", "lr": "0.3"})
     (exp,) = [e for e in at.expander if e.label == "Reproduce in Python"]
