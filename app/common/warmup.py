@@ -47,7 +47,7 @@ values are set for the warm-up thread only, ``common.state.overridden_controls``
 Memory (the server thread, ``warm(release=True)``): compiled programs are dropped
 after the extras (``release_compiled``), and again after any page's neighbours
 that add more than ``PAGE_KEEP_MB`` (200 MB) on their own; neighbours are run
-only while the process stays under ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400 MB)
+only while the process stays under ``NTK_LAB_WARMUP_KEEP_MB`` (default 1450 MB)
 with room for one more page. The programs kept serve settings a few steps from
 the defaults without re-tracing.
 
@@ -74,7 +74,7 @@ PAGES_ENV = "NTK_LAB_WARMUP_PAGES"
 EXTRA_ENV = "NTK_LAB_WARMUP_EXTRA"
 NEIGHBOURS_ENV = "NTK_LAB_WARMUP_NEIGHBOURS"
 KEEP_MB_ENV = "NTK_LAB_WARMUP_KEEP_MB"
-KEEP_MB = 1400  # default budget: compiled programs are kept while the server stays below it
+KEEP_MB = 1450  # default budget: compiled programs are kept while the server stays below it
 # A page whose one-step settings alone add more than this many MB of programs is not worth
 # keeping (measured: /kernel-at-init +312 MB -- each depth step recompiles its Monte Carlo sweep
 # over all widths, +74 and +129 MB outside the server; σ_w, σ_b and width steps compile
@@ -167,7 +167,7 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     those the neighbours leave in memory serve the settings visitors reach next: a setting whose
     shapes are compiled in this process skips tracing and lowering (measured: cold runs two
     steps from the defaults 25 % faster on average, /kernel-at-init 2.9 s -> 0.6 s). They are
-    kept within a memory budget, ``NTK_LAB_WARMUP_KEEP_MB`` (default 1400 MB resident; 0 keeps
+    kept within a memory budget, ``NTK_LAB_WARMUP_KEEP_MB`` (default 1450 MB resident; 0 keeps
     none): a page's neighbours run only while the process has room for them (``RESERVE_MB``, or
     the largest growth of a page kept so far), and the remaining pages' are left to visitors --
     JAX can only drop all programs at once, so overflowing the budget on the last page would
@@ -204,6 +204,8 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
         reserve = RESERVE_MB  # room a page's neighbours may need: the largest growth kept so far
         for n, (page, controls) in enumerate(rendered):
             settings = _neighbour_settings(controls)
+            if not settings:
+                continue
             rss0 = _rss_mb()
             if release and keep_mb > 0 and not rss0 + reserve <= keep_mb:  # (NaN: stop, to be safe)
                 # Releasing is all or nothing: running a page that overflows the budget would cost
@@ -215,9 +217,8 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
             dt = _run_jobs(page, [(str(v), functools.partial(run_page, page, v)) for v in settings], log)
             STATUS["seconds"][f"/{page.url} (neighbours)"] = dt
             rss = _rss_mb()
-            if settings:
-                log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s, "
-                    f"resident {rss:.0f} MB")
+            log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s, "
+                f"resident {rss:.0f} MB")
             if release and keep_mb > 0 and rss <= keep_mb and rss - rss0 <= PAGE_KEEP_MB:
                 reserve = max(reserve, rss - rss0)
             elif release and keep_mb > 0:  # one page too big (or a reserve too small): drop all

@@ -9,18 +9,6 @@ from common.state import Control, progress, render_controls
 from compute import scaling as C
 from plots import scaling as P
 
-
-
-def _warm_dataset(dataset: str) -> None:
-    C.spectrum(dataset, 1, 1.5 if dataset in C.SYNTHETIC else 0.0)
-    for seed in C.SEEDS:  # every r at once
-        C.curve_seed(dataset, 1, 0.0, seed)
-
-
-# Start-up warm-up (common.warmup): the other datasets at the default depth and ridge, ~12 s each
-# on a cold server -- switching the dataset is the page's first experiment.
-WARMUP = [(lambda d=d: _warm_dataset(d)) for d in C.DATASETS if d != "circle"]
-
 st.title("Scaling of kernel regression")
 explain(
     "How fast does an infinitely wide network — kernel regression with its NTK — improve with more data? "

@@ -106,7 +106,7 @@ def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monk
     warmup.warm([page], log=lambda msg: None, release=True)
     assert builtins._warm_log == [(0.8, 16, "relu"), "extra", "release", (0.75, 16, "relu"),
                                   (0.85, 16, "relu"), (0.8, 8, "relu"), (0.8, 32, "relu")]
-    # the memory budget (NTK_LAB_WARMUP_KEEP_MB, default 1400 MB): with no room for a page's
+    # the memory budget (NTK_LAB_WARMUP_KEEP_MB, default 1450 MB): with no room for a page's
     # neighbours (900 MB + RESERVE_MB > 800) they are not run; with budget 0 they run and their
     # programs are dropped
     neighbours = [(0.75, 16, "relu"), (0.85, 16, "relu"), (0.8, 8, "relu"), (0.8, 32, "relu")]
@@ -140,7 +140,7 @@ def test_budget_leaves_the_last_pages_to_visitors(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "_warm_log", [], raising=False)
     monkeypatch.setattr(warmup, "STATUS", {"state": "idle", "seconds": {}, "errors": {}, "total": None})
     monkeypatch.setattr(warmup, "release_compiled", lambda log: builtins._warm_log.append("release"))
-    monkeypatch.delenv(warmup.KEEP_MB_ENV, raising=False)  # 1400 MB
+    monkeypatch.setenv(warmup.KEEP_MB_ENV, "1400")
     pages = [_page(tmp_path, name, SLIDER_PAGE.replace('"n"', repr(name))) for name in ("p1", "p2", "p3")]
     # readings: start of p1's neighbours, after them (+150 MB, kept: the reserve becomes 150),
     # start of p2's (1150 + 150 <= 1400), after them (+140), start of p3's (1290 + 150 > 1400)
