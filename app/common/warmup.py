@@ -201,13 +201,14 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
     if release:
         release_compiled(log)
     if _on(NEIGHBOURS_ENV):
+        budgeted = release and keep_mb > 0  # keep programs within the budget (else keep all / none)
         reserve = RESERVE_MB  # room a page's neighbours may need: the largest growth kept so far
         for n, (page, controls) in enumerate(rendered):
             settings = _neighbour_settings(controls)
             if not settings:
                 continue
             rss0 = _rss_mb()
-            if release and keep_mb > 0 and not rss0 + reserve <= keep_mb:  # (NaN: stop, to be safe)
+            if budgeted and not rss0 + reserve <= keep_mb:  # (NaN: stop, to be safe)
                 # Releasing is all or nothing: running a page that overflows the budget would cost
                 # every program kept so far, so the remaining pages' neighbours are left to visitors.
                 rest = ", ".join(f"/{p.url}" for p, c in rendered[n:] if _neighbour_settings(c))
@@ -219,11 +220,11 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
             rss = _rss_mb()
             log(f"/{page.url} one step from the defaults ({len(settings)} settings) {dt:.1f} s, "
                 f"resident {rss:.0f} MB")
-            if release and keep_mb > 0 and rss <= keep_mb and rss - rss0 <= PAGE_KEEP_MB:
+            if budgeted and rss <= keep_mb and rss - rss0 <= PAGE_KEEP_MB:
                 reserve = max(reserve, rss - rss0)
-            elif release and keep_mb > 0:  # one page too big (or a reserve too small): drop all
+            elif budgeted:  # one page too big (or a reserve too small): drop all
                 release_compiled(log)
-        if release and keep_mb <= 0:
+        if release and not budgeted:  # budget 0: the neighbours' values are cached, no programs kept
             release_compiled(log)
     STATUS.update(state="done", total=time.perf_counter() - t_all)
     log(f"done: {len(pages)} pages in {STATUS['total']:.1f} s, resident {_rss_mb():.0f} MB")
