@@ -130,6 +130,19 @@ def prompt(markdown: str, title: str = "What to notice / Try this") -> None:
         st.markdown(markdown)
 
 
+def references(keys: list[str]) -> None:
+    """End a lesson with its reference list (``app/references.py``): one line per cited work.
+
+    Hidden like ``explain`` (presenter mode, ``hide=text``).
+    """
+    if text_hidden():
+        return
+    import references as refs
+
+    with st.expander("References", icon=":material/menu_book:"):
+        st.markdown("\n".join(f"- {refs.REFERENCES[k].entry()}" for k in keys))
+
+
 # --------------------------------------------------------------------------------------------
 # Hooks called by common.state.render_controls (so every page gets them without edits)
 # --------------------------------------------------------------------------------------------
