@@ -28,7 +28,12 @@ from common import palette
 
 FONT_SIZE = 15
 TITLE_SIZE = 18
-PLOTLY_CONFIG = {"displaylogo": False}
+# No mode bar: on phones and projectors it covered chart titles and legends. Zoom still works by
+# dragging (double-click resets); data leaves through "Download data", pictures by screenshot.
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
+# Log axes label their 2 and 5 ticks with a bare, smaller digit ("2 5 0.1 2 5"), which students
+# read as values: every tick shows its whole value instead.
+LOG_TICKFORMAT = "~g"
 
 
 def _lean_template() -> go.layout.Template:
@@ -331,20 +336,36 @@ def animated_figure(
     return LazyFramesFigure(out)
 
 
-PRESENTER_SCALE = 1.35  # font (and height) scale of every figure in presenter mode (?present=1)
+PRESENTER_SCALE = 1.45  # font (and height) scale of every figure in presenter mode (?present=1)
+# Smallest text in a presenter-mode figure (px): tick labels, legend, colour bars, annotations
+# must stay readable from the back of a lecture hall at 1920×1080.
+PRESENTER_MIN_FONT = 20
+
+
+def readable_log_ticks(fig: go.Figure) -> go.Figure:
+    """Label every tick of each log axis of ``fig`` with its full value (in place)."""
+    def fix(ax: Any) -> None:
+        if ax.type == "log" and not ax.tickformat:
+            ax.update(tickformat=LOG_TICKFORMAT)
+
+    fig.for_each_xaxis(fix)
+    fig.for_each_yaxis(fix)
+    return fig
 
 
 def scale_fonts(fig: go.Figure, factor: float = PRESENTER_SCALE) -> go.Figure:
-    """Scale the app's figure fonts (titles, axes, ticks, legend, slider), margins and height by
-    ``factor``, in place (presenter mode)."""
-    size = round(FONT_SIZE * factor)
+    """Scale the app's figure fonts (titles, axes, ticks, legend, colour bars, annotations, slider),
+    margins and height by ``factor``, in place (presenter mode); no text below ``PRESENTER_MIN_FONT``."""
+    size = max(round(FONT_SIZE * factor), PRESENTER_MIN_FONT)
     fig.update_layout(
         font={"size": size}, title_font_size=round(TITLE_SIZE * factor),
-        legend_font_size=size - 1, hoverlabel_font_size=size - 1,
+        legend_font_size=size, hoverlabel_font_size=size,
     )
-    fig.update_xaxes(title_font_size=size, tickfont_size=size - 2)
-    fig.update_yaxes(title_font_size=size, tickfont_size=size - 2)
-    fig.for_each_annotation(lambda a: a.update(font_size=size))
+    fig.update_xaxes(title_font_size=size, tickfont_size=size)
+    fig.update_yaxes(title_font_size=size, tickfont_size=size)
+    fig.for_each_annotation(lambda a: a.update(font_size=max(round((a.font.size or FONT_SIZE) * factor), size)))
+    fig.update_traces(colorbar_tickfont_size=size, colorbar_title_font_size=size,
+                      selector=lambda t: "colorbar" in t)
     # taller, so legends below the plot and long axis titles keep their room at the larger size
     fig.update_layout(height=round((fig.layout.height or 450) * factor))
     m = fig.layout.margin  # room for the larger titles and tick labels
@@ -371,6 +392,7 @@ def show(fig: go.Figure, key: str | None = None, height: int | str = "content") 
         st.info("Figure hidden: answer the question of the guided step above to reveal it.",
                 icon=":material/visibility_off:")
         return
+    readable_log_ticks(fig)
     if classroom.presenter():
         scale_fonts(fig)
     st.plotly_chart(
