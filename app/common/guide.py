@@ -13,6 +13,8 @@ through ``st.query_params``), so the URL follows the step's settings.
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,24 @@ class Step:
     def __post_init__(self) -> None:
         if not 0 <= self.answer < len(self.options):
             raise ValueError(f"step {self.title!r}: answer index out of range")
+
+    @property
+    def order(self) -> tuple[int, ...]:
+        """The order in which the options are shown: indices into ``options``.
+
+        A fixed shuffle seeded by the step's title and question, so every student of a class sees the
+        same order in every process, and the right answer is not always in the same place (authors
+        tend to put it second: 26 of 32 steps did).
+        """
+        seed = int.from_bytes(hashlib.sha256(f"{self.title}\0{self.question}".encode()).digest()[:8], "big")
+        order = list(range(len(self.options)))
+        random.Random(seed).shuffle(order)
+        return tuple(order)
+
+    @property
+    def shown_options(self) -> list[str]:
+        """``options`` in display order (``order``)."""
+        return [self.options[j] for j in self.order]
 
 
 def steps_for(page_key: str) -> list[Step]:
@@ -142,13 +162,16 @@ def panel(page_key: str, controls=()) -> None:
         first = answer(page_key)
         question = f"**Predict:** {step.question}"
         if first is None:
-            st.radio(question, options=list(step.options), index=None,
+            st.radio(question, options=step.shown_options, index=None,
                      key=_k(page_key, f"answer_{i}"), on_change=_record, args=(page_key, i))
         else:
             # Locked on the first prediction, which the verdict below is about. A separate widget:
             # disabling the answering radio would clear its value (Streamlit 1.67).
-            st.radio(question, options=list(step.options), index=first, disabled=True,
+            st.radio(question, options=step.shown_options, index=step.order.index(first), disabled=True,
                      key=_k(page_key, f"locked_{i}"))
+            # Streamlit greys a disabled radio out; a locked prediction must stay readable on a projector.
+            st.html(f"<style>.st-key-{_k(page_key, f'locked_{i}')} * {{ color: inherit !important; "
+                    "opacity: 1 !important; }</style>")
         picked = answer(page_key)
         if picked is None:
             st.caption("Pick an answer to reveal the figures and the explanation.")

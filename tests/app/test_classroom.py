@@ -277,6 +277,33 @@ def test_every_guide_step_sets_valid_control_values():
                 assert ok and parsed == value, (page_key, step.title, key, value)
 
 
+def _right(page_key: str, i: int) -> str:
+    """The right option of step ``i`` of a lesson's guided tour (shown in a shuffled order)."""
+    from guides import GUIDES
+
+    step = GUIDES[page_key][i]
+    return step.options[step.answer]
+
+
+def _wrong(radio, page_key: str, i: int) -> str:
+    return next(o for o in radio.options if o != _right(page_key, i))
+
+
+def test_guide_answers_are_not_in_one_place():
+    """No display position holds more than half of the right answers (options are shown shuffled)."""
+    from collections import Counter
+
+    from guides import GUIDES
+
+    steps = [step for steps in GUIDES.values() for step in steps]
+    positions = Counter(step.order.index(step.answer) for step in steps)
+    assert max(positions.values()) <= len(steps) / 2, positions
+    for step in steps:  # a permutation, the same in every process (seeded by the step's text)
+        assert sorted(step.order) == list(range(len(step.options)))
+        assert step.order == type(step)(**{f: getattr(step, f) for f in
+                                           ("title", "question", "options", "answer", "explanation")}).order
+
+
 def test_guided_tour_hides_figures_until_answered_then_advances():
     at = run_script(ENTRY, TIMEOUT, {"guide": "1"})
     assert at.sidebar.select_slider(key="width").value == 16  # step 1 set the control
@@ -288,7 +315,8 @@ def test_guided_tour_hides_figures_until_answered_then_advances():
 
     radio = at.radio(key="_ntk_guide_welcome_answer_0")
     assert not radio.disabled
-    first_pick = radio.options[1]
+    first_pick = _right("welcome", 0)
+    assert first_pick in radio.options
     radio.set_value(first_pick).run()  # the right answer
     # locked on the prediction: a disabled radio showing it replaces the answering one
     assert [r.key for r in at.radio] == ["_ntk_guide_welcome_locked_0"]
@@ -305,10 +333,11 @@ def test_guided_tour_hides_figures_until_answered_then_advances():
     assert at.query_params["width"] == ["4096"] or at.query_params["width"] == "4096"
     assert not specs(at)
     radio = at.radio(key="_ntk_guide_welcome_answer_1")
-    radio.set_value(radio.options[0]).run()  # a wrong answer: feedback names the right one
+    wrong = _wrong(radio, "welcome", 1)
+    radio.set_value(wrong).run()  # a wrong answer: feedback names the right one
     assert at.error and "It shrinks to a few percent" in at.error[0].value
     locked = at.radio(key="_ntk_guide_welcome_locked_1")
-    assert locked.disabled and locked.value == radio.options[0]
+    assert locked.disabled and locked.value == wrong
     assert len(specs(at)) == 1
     # going back shows step 1's prediction, still locked, and its verdict
     at.button(key="_ntk_guide_welcome_prev").click().run()
@@ -339,7 +368,7 @@ def test_guided_tour_on_scaling_sets_r_and_reveals_the_fitted_exponent():
     assert at.sidebar.slider(key="r").value == 1.0  # step 1: b = 2r = 2
     assert not specs(at)
     radio = at.radio(key="_ntk_guide_scaling_answer_0")
-    radio.set_value(radio.options[0]).run()  # E ∝ n^−1
+    radio.set_value(_right("scaling", 0)).run()  # E ∝ n^−1
     assert at.success and "Right" in at.success[0].value and not at.error
     curve, _spectrum = specs(at)
     (fit,) = [t for t in curve["data"] if (t.get("name") or "").startswith("fit:")]
@@ -354,7 +383,7 @@ def test_guided_tour_on_scaling_sets_r_and_reveals_the_fitted_exponent():
     assert at.query_params["r"] in (["2.0"], "2.0", ["2"], "2")
     assert not specs(at)
     radio = at.radio(key="_ntk_guide_scaling_answer_1")
-    radio.set_value(radio.options[0]).run()  # wrong: the feedback names "about 3"
+    radio.set_value(_wrong(radio, "scaling", 1)).run()  # wrong: the feedback names "about 3"
     assert at.error and "About 3 = b − 1" in at.error[0].value
     curve, _spectrum = specs(at)
     (fit,) = [t for t in curve["data"] if (t.get("name") or "").startswith("fit:")]
