@@ -33,6 +33,75 @@ class Reference:
 _ALL: tuple[Reference, ...] = (
     # Entries are added by lesson; keep them sorted by key. Check every `relied_on` against the
     # paper's text (the search tool's `pages` corpus holds arXiv/OpenReview texts).
+    Reference("alemohammad2021", "Alemohammad, Wang, Balestriero & Baraniuk", "Alemohammad et al. 2021", 2021,
+              "The Recurrent Neural Tangent Kernel", "ICLR 2021",
+              "Section 3: the infinite-width NTK of a recurrent network as a recursion over time steps"),
+    Reference("arora2019", "Arora, Du, Hu, Li, Salakhutdinov & Wang", "Arora et al. 2019", 2019,
+              "On Exact Computation of an Infinitely Wide Neural Net", "NeurIPS 2019",
+              "the convolutional NTK (CNTK), with global average pooling and with a flattened readout"),
+    Reference("bordelon2020", "Bordelon, Canatar & Pehlevan", "Bordelon, Canatar & Pehlevan 2020", 2020,
+              "Spectrum Dependent Learning Curves in Kernel Regression and Wide Neural Networks", "ICML 2020",
+              "the generalization error of kernel regression mode by mode from the kernel's eigenvalues and the "
+              "target's power per eigenmode"),
+    Reference("chizat2019", "Chizat, Oyallon & Bach", "Chizat, Oyallon & Bach 2019", 2019,
+              "On Lazy Training in Differentiable Programming", "NeurIPS 2019",
+              "Section 2: the scaled model α·(h(w) − h(w₀)) trained on the objective R/α²; large α is lazy "
+              "(stays close to its linearization)"),
+    Reference("geiger2020", "Geiger, Spigler, Jacot & Wyart", "Geiger et al. 2020", 2020,
+              "Disentangling feature and lazy training in deep neural networks", "J. Stat. Mech. 2020, 113301",
+              "the crossover between lazy and feature training at a fixed value of α·√width (their α√h)"),
+    Reference("jacot2018", "Jacot, Gabriel & Hongler", "Jacot et al. 2018", 2018,
+              "Neural Tangent Kernel: Convergence and Generalization in Neural Networks", "NeurIPS 2018",
+              "Theorem 1 (the NTK at initialization converges to a deterministic kernel given by a recursion over "
+              "the layers as the widths grow); Section 6, Fig. 1 (L = 4, ReLU, β = 0.1, widths 500 and 10 000, "
+              "Θ(x₀, x) on the unit circle over 10 initializations)"),
+    Reference("lee2018", "Lee, Bahri, Novak, Schoenholz, Pennington & Sohl-Dickstein", "Lee et al. 2018", 2018,
+              "Deep Neural Networks as Gaussian Processes", "ICLR 2018",
+              "Section 2: infinitely wide deep fully connected networks at initialization are Gaussian processes; "
+              "the NNGP kernel's recursion over the layers"),
+    Reference("lee2019", "Lee, Xiao, Schoenholz, Bahri, Novak, Sohl-Dickstein & Pennington", "Lee et al. 2019", 2019,
+              "Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent", "NeurIPS 2019",
+              "Section 2.3: infinitely wide networks trained by gradient descent on squared loss give Gaussian-process "
+              "predictions with an explicit mean and covariance at every time t; when only the readout is trained, "
+              "the t → ∞ limit is the NNGP posterior"),
+    Reference("neal1996", "Neal", "Neal 1996", 1996, "Bayesian Learning for Neural Networks",
+              "Lecture Notes in Statistics 118, Springer",
+              "Chapter 2: a one-hidden-layer network with infinitely many hidden units is a Gaussian process"),
+    Reference("novak2019", "Novak, Xiao, Lee, Bahri, Yang, Hron, Abolafia, Pennington & Sohl-Dickstein",
+              "Novak et al. 2019", 2019,
+              "Bayesian Deep Convolutional Networks with Many Channels are Gaussian Processes", "ICLR 2019",
+              "the readout after the last convolution: global average pooling sums the kernel over all pairs of "
+              "positions, vectorization (flatten) over equal positions only"),
+    Reference("novak2020", "Novak, Xiao, Hron, Lee, Alemi, Sohl-Dickstein & Schoenholz", "Novak et al. 2020", 2020,
+              "Neural Tangents: Fast and Easy Infinite Neural Networks in Python", "ICLR 2020",
+              "the library's cookbook notebook: 5 noisy samples of sin x, an Erf network (two hidden layers of 512, "
+              "W_std 1.5, b_std 0.05), an ensemble of trained networks against the infinite-width NTK and NNGP"),
+    Reference("poole2016", "Poole, Lahiri, Raghu, Sohl-Dickstein & Ganguli", "Poole et al. 2016", 2016,
+              "Exponential expressivity in deep neural networks through transient chaos", "NeurIPS 2016",
+              "the length map q ↦ q* and the correlation map c ↦ c* of random networks; order and chaos "
+              "separated by χ1 = 1"),
+    Reference("schoenholz2017", "Schoenholz, Gilmer, Ganguli & Sohl-Dickstein", "Schoenholz et al. 2017", 2017,
+              "Deep Information Propagation", "ICLR 2017",
+              "the correlation depth scale ξ_c = −1/ln χ_c, which diverges at χ1 = 1; random networks are "
+              "trainable when their depth is at most a few ξ_c (tanh phase diagrams)"),
+    Reference("spigler2020", "Spigler, Geiger & Wyart", "Spigler, Geiger & Wyart 2020", 2020,
+              "Asymptotic learning curves of kernel methods: empirical data versus teacher–student paradigm",
+              "J. Stat. Mech. 2020, 124001",
+              "the learning-curve exponent of ridgeless kernel regression from the kernel's and the target's "
+              "spectral decay"),
+    Reference("xiao2018", "Xiao, Bahri, Sohl-Dickstein, Schoenholz & Pennington", "Xiao et al. 2018", 2018,
+              "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla "
+              "Convolutional Neural Networks", "ICML 2018",
+              "very deep networks train when initialized on the critical line"),
+    Reference("xiao2020", "Xiao, Pennington & Schoenholz", "Xiao et al. 2020", 2020,
+              "Disentangling Trainability and Generalization in Deep Neural Networks", "ICML 2020",
+              "at large depth the NTK degenerates in the ordered and chaotic phases; its condition number governs "
+              "trainability"),
+    Reference("yang2021", "Yang & Hu", "Yang & Hu 2021", 2021,
+              "Tensor Programs IV: Feature Learning in Infinite-Width Neural Networks", "ICML 2021",
+              "abc-parameterizations; μP (maximal update parameterization) and its SGD table: input weights and "
+              "biases with learning rate η·fan_out, readout initialized with variance 1/fan_in² and learning rate "
+              "η/fan_in"),
 )
 
 REFERENCES: dict[str, Reference] = {r.key: r for r in _ALL}
