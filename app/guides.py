@@ -42,7 +42,8 @@ GUIDES: dict[str, list[Step]] = {
                      "They agree with each other but all differ from Θ∞"),
             answer=1,
             explanation="At width 16 the empirical kernel is a sum of only 16 random terms per layer: the "
-                        "relative error is around 80 %, and each seed gives a different kernel.",
+                        "relative error ‖Θ − Θ∞‖/‖Θ∞‖ is ≈ 1.45 for seed 0 and ≈ 0.70 averaged over the ten "
+                        "seeds (root mean square ≈ 0.83), and each seed gives a different kernel.",
         ),
         Step(
             "64× wider", settings={"width": 1024, "depth": 3, "seed": 0},
@@ -50,8 +51,8 @@ GUIDES: dict[str, list[Step]] = {
             options=("64×", "About 8× (= √64)", "It does not shrink"),
             answer=1,
             explanation="The kernel is an average over the width of independent terms, so its fluctuation "
-                        "falls like width⁻¹ᐟ²: √64 = 8 (here from ≈ 0.83 to ≈ 0.08). The width sweep shows the "
-                        "slope −½.",
+                        "falls like width⁻¹ᐟ²: √64 = 8 (here the root mean square over the ten seeds falls from "
+                        "≈ 0.83 to ≈ 0.08). The width sweep's fitted slope is ≈ −0.56, close to −½.",
         ),
         Step(
             "Another seed", settings={"width": 1024, "depth": 3, "seed": 1},
@@ -171,15 +172,17 @@ GUIDES: dict[str, list[Step]] = {
                      "No, the NTK only describes networks at initialization"),
             answer=1,
             explanation="The infinite-width ensemble is a Gaussian process at every step t, with mean and "
-                        "covariance from the closed form (I − ηΘ/N)ᵗ.",
+                        "covariance from the closed form (I − ηΘ/N)ᵗ; at width 512 the finite ensemble follows "
+                        "it closely.",
         ),
         Step(
             "Noisy labels", settings={"width": 512, "steps": 1000, "noise": 0.3},
             question="Label noise σ = 0.3. Which prediction stops passing through the training points?",
             options=("The trained ensemble", "The NNGP posterior (purple)", "Both"),
             answer=1,
-            explanation="The NNGP posterior uses σ² as observation noise and smooths the points; gradient "
-                        "descent on squared loss still interpolates them.",
+            explanation="The NNGP posterior uses σ² as observation noise and smooths the points (it misses them "
+                        "by up to ≈ 0.33); gradient descent on squared loss heads for them: after 1000 steps the "
+                        "ensemble mean is within ≈ 0.12 of every point, and it interpolates as t → ∞.",
         ),
     ],
     "lr_phases": [
@@ -272,8 +275,8 @@ GUIDES: dict[str, list[Step]] = {
             options=("NTK", "standard", "μP"),
             answer=2,
             explanation="μP is built so that every layer's features move by O(1) at any width (slope ≈ 0); under "
-                        "NTK parameterization the change falls like width⁻¹ᐟ² and the infinite-width network is "
-                        "kernel regression.",
+                        "NTK parameterization the change falls like width⁻¹ᐟ² and the infinite-width network "
+                        "trained on squared loss with a stable step is kernel regression with Θ∞.",
         ),
     ],
     "scaling": [

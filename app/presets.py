@@ -29,8 +29,8 @@ PRESETS: tuple[Preset, ...] = (
         "Jacot et al. Fig. 1", "kernel-at-init",
         {"width": "1024", "depth": "3", "activation": "relu", "b_std": "0.1"},
         "Ten random ReLU networks' kernel slices Θ(x₀, x) hug the infinite-width Θ∞; the width sweep "
-        "shows the spread falling like width^−½.",
-        "Jacot, Gabriel & Hongler 2018",
+        "shows the spread falling about like width^−½ (fitted slope ≈ −0.56).",
+        "Jacot et al. 2018, Fig. 1 (their widths 500 and 10 000; here 1024)",
     ),
     Preset(
         "Lee et al. width scaling", "drift",
@@ -42,9 +42,9 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "neural-tangents cookbook", "nngp",
         {"width": "512", "nets": "10", "noise": "0.1", "steps": "1000"},
-        "An ensemble of trained Erf networks (blue band) lies on the infinite-width NTK prediction "
-        "(green); the NNGP posterior (purple) differs slightly.",
-        "neural-tangents README example",
+        "An ensemble of trained Erf networks (blue band) lies close to the infinite-width NTK prediction "
+        "(green); the NNGP posterior (purple) differs slightly and, with noise σ = 0.1, misses the points.",
+        "Novak et al. 2020 (neural-tangents), cookbook notebook's task; Lee et al. 2019",
     ),
     Preset(
         "Lazy vs rich by output scale", "drift",
@@ -77,22 +77,25 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "Order/chaos edge", "depth-init",
         {"activation": "erf", "sw2": "1.4", "sb2": "0.05", "depth": "40"},
-        "On the critical line (χ1 ≈ 1) the depth scale diverges and a 40-layer network trains; move σ_w² "
-        "to 0.8 (ordered) or 3.5 (chaotic) and the same network stalls.",
-        "Schoenholz et al. 2017; Xiao et al. 2018",
+        "Next to the critical line (χ1 ≈ 1.01) the depth scale is ≈ 150 layers and a 40-layer network cuts "
+        "its loss ~2000×; move σ_w² to 0.8 (ordered) and it stalls at ~98 % of its initial loss, to 3.5 "
+        "(chaotic) and ~20 % is left.",
+        "Schoenholz et al. 2017; Xiao et al. 2020",
     ),
     Preset(
         "Features win", "features",
         {"part": "lazy vs rich", "target": "|w*·x|", "fa": "0.1"},
         "Trained at small output scale α the network finds the hidden direction and beats infinite-width "
-        "NTK regression by far; the phase diagram's lazy/rich boundary follows α·√width.",
+        "NTK regression by far (test error ≈ 0.13–0.25 vs 0.66); the phase diagram's lazy/rich boundary "
+        "follows α·√width (fitted exponent ratio ≈ 0.53 vs 0.5).",
         "Chizat, Oyallon & Bach 2019; Geiger et al. 2020",
     ),
     Preset(
         "CNTK sees shifts", "beyond-mlps",
         {"part": "digit kernels", "depth": "2", "digit": "37", "dx": "2", "dy": "0"},
         "Shifted two pixels, digit #37 stays among the few digits most similar to itself under the "
-        "CNN-GAP kernel (pooling), but not under the MLP kernel, which only sees pixel overlap.",
+        "CNN-GAP kernel (pooling; rank 4 of 100), but not under the MLP kernel (rank 48), which compares "
+        "pixel by pixel.",
         "Arora et al. 2019; Novak et al. 2019",
     ),
     Preset(

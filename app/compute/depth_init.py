@@ -30,7 +30,8 @@ WIDTH = 64
 STEPS = 200
 COND_MAX = 1e7  # largest condition number float32 kernels resolve
 LR_C = 0.25  # η = LR_C · 2/λ_max (a quarter of the stability bound: few finite-width spikes)
-PUBLISHED = {  # Schoenholz et al. 2017: critical σ_w² at σ_b² = 0, 0.05, 0.1, 0.3
+PUBLISHED = {  # reference critical σ_w² at σ_b² = 0, 0.05, 0.1, 0.3 from an independent quadrature of χ1 = 1
+    # (docs/claims.md; not a table of Schoenholz et al. 2017, who draw the tanh line in a figure)
     "tanh": (1.00, 1.76, 1.99, 2.51), "erf": (0.785, 1.38, 1.55, 1.96), "relu": (2.0, None, None, None),
 }
 PUBLISHED_SB2 = (0.0, 0.05, 0.1, 0.3)

@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, note, prompt, reproduce
+from common.classroom import explain, note, prompt, references, reproduce
 from compute import depth_init as C
 from plots import depth_init as P
 
@@ -23,7 +23,7 @@ explain(
     "$\\xi_c = -1/\\ln\\chi_c$ layers ($\\chi_c = \\sigma_w^2\\mathbb{E}[\\phi'(u)\\phi'(v)]$ at $c^{\\ast}$), and a "
     "network much deeper than $\\xi_c$ sees a degenerate kernel: its Θ∞ becomes ill-conditioned (ordered) or "
     "forgets the input geometry (chaotic). Only on the **critical line** $\\chi_1 = 1$ does $\\xi_c$ diverge, so "
-    "very deep networks are trainable only near it (Xiao et al. 2018, 2020). σ_w², σ_b² are the weight and bias "
+    "very deep networks are trainable only near it (Schoenholz et al. 2017; Xiao et al. 2018, 2020). σ_w², σ_b² are the weight and bias "
     "variances of the NTK parameterization ($z = \\sigma_w W a/\\sqrt{n} + \\sigma_b b$)."
 )
 
@@ -67,9 +67,11 @@ m[3].metric("depth scale ξ_c (layers)", "—" if math.isnan(pt["depth_scale"]) 
             ("∞" if math.isinf(pt["depth_scale"]) else f"{pt['depth_scale']:.3g}"))
 m[4].metric(f"critical σ_w² at σ_b² = {sb2:g}", "—" if math.isnan(crit_here) else f"{crit_here:.3f}")
 show(P.phase_diagram(d, sw2, sb2), key="diagram")
-pub = [f"σ_b² = {b:g}: {m_:.3f} (published {p_})" for b, m_, p_ in
+pub = [f"σ_b² = {b:g}: {m_:.3f} (reference {p_})" for b, m_, p_ in
        zip(d["published_sb2"], d["measured_critical"], d["published_sw2"]) if p_ is not None]
-note(f"Critical σ_w² computed here vs Schoenholz et al. 2017 — {act}: " + "; ".join(pub) + ". "
+note(f"Critical σ_w² on the line drawn here vs reference values from an independent quadrature of χ1 = 1 "
+     f"(not values printed in a paper; Schoenholz et al. 2017 draw the tanh line in their phase diagrams) — {act}: "
+     + "; ".join(pub) + ". "
      + ("ReLU's χ1 = σ_w²/2 does not depend on q*: its critical line is σ_w² = 2, and only the point (2, 0) "
         "keeps the variance finite (for σ_b² > 0 it grows without bound at σ_w² ≥ 2, the grey region)."
         if act == "relu" else "Hover for ξ_c, χ1, c* and q* at any grid point."))
@@ -96,10 +98,11 @@ note(f"A width-{C.WIDTH} network with these σ_w², σ_b² and depth, full-batch
 
 prompt(
     """
-- **Order.** At the default (erf, σ_w² = 0.8, σ_b² = 0.05: ordered, ξ_c ≈ 4 layers) every pair of inputs becomes
-  perfectly correlated within ~20 layers, cond(Θ∞) grows past 10⁷ by depth ~35, and the depth-40 network does not
+- **Order.** At the default (erf, σ_w² = 0.8, σ_b² = 0.05: ordered, ξ_c ≈ 4 layers) every pair of inputs is
+  correlated to within 1 % of perfect (c = 1) by ~20 layers, cond(Θ∞) grows past 10⁷ by depth ~35, and the depth-40 network does not
   learn (its loss stays at ~98% of L(0)).
-- **Criticality.** Move σ_w² onto the red line (≈ 1.4 for erf at σ_b² = 0.05): ξ_c diverges, correlations creep
+- **Criticality.** Move σ_w² to the red line (≈ 1.4 for erf at σ_b² = 0.05): ξ_c grows to ≈ 150 layers (it
+  diverges on the line itself), correlations creep
   towards 1 only slowly (≈ 0.8 at depth 40), cond(Θ∞) even falls with depth, and the same depth-40 network cuts
   its loss ~2000×.
 - **Try this.** Go deep into the chaotic side (σ_w² = 3.5): all pairs end at the same c* ≈ 0.14, so Θ∞ is almost
@@ -110,3 +113,4 @@ prompt(
 )
 
 reproduce("depth_init", v)
+references(["poole2016", "schoenholz2017", "xiao2018", "xiao2020"])

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from common.classroom import explain, note, prompt, reproduce
+from common.classroom import explain, note, prompt, references, reproduce
 from common.figures import show
 from common.state import Control, progress, render_controls
 from compute import features as C
@@ -11,11 +11,12 @@ from plots import features as P
 
 st.title("When features win")
 explain(
-    "Kernel regression with the NTK is what an infinitely wide network learns. A *finite* network "
+    "Kernel regression with the NTK is what an infinitely wide network learns (NTK parameterization, squared "
+    "loss, a step below the stability bound: kernel gradient descent with Θ∞ started from f₀). A *finite* network "
     "trained away from the lazy regime can do better: it **learns features**. The task: "
     f"y = g(w*·x) for a hidden unit vector w* in d = {C.D} dimensions, only {C.N_TRAIN} training points. "
     "A rotation-invariant kernel has to learn g's degree-2 part in all ~d²/2 = 200 directions at once "
-    "and fails; a network can turn its first layer towards the single direction w* that matters."
+    "and, with 160 points, fails; a network can turn its first layer towards the single direction w* that matters."
 )
 st.latex(
     r"\text{trained model: } \alpha\,\big(f(\theta)-f(\theta_0)\big)\ \text{ on }\ \tfrac{1}{\alpha^2}L,\qquad "
@@ -25,7 +26,8 @@ explain(
     "**Output scale α** (Chizat, Oyallon & Bach 2019): large α fits with tiny weight changes — *lazy*, "
     "the network stays on its linearization and can only do kernel regression with Θ₀. Small α forces the "
     "weights to travel — *rich*. Under NTK parameterization the relevant combination is **α·√width** "
-    "(Geiger et al. 2020): a wider network needs a smaller α to leave the kernel regime."
+    "(Geiger et al. 2020): a wider network needs a smaller α to leave the kernel regime. The fit below "
+    "measures the exponent on this page's grid."
 )
 
 v = render_controls("features", [
@@ -42,7 +44,8 @@ v = render_controls("features", [
     Control("seed", "Seed (task and initialization)", "number", 0, min=0, max=4, step=1),
 ])
 note(
-    f"Loss L = (1/2N)Σᵢ(out(xᵢ) − yᵢ)², full-batch GD with step η; λ = eig(Θ)/N, stable iff η < 2/λ_max. "
+    f"Loss L = (1/2N)Σᵢ(out(xᵢ) − yᵢ)², full-batch GD with step η; λ = eig(Θ)/N; GD on the linearized "
+    "model is stable iff η < 2/λ_max. "
     f"Network: 1 hidden ReLU layer, w_std = √2, no bias. Part 1: {C.STEPS} steps at "
     f"η = {C.LR_FRAC}·2/λ_max(Θ∞/N) for every width and α (runs that diverge are repeated at η/2). "
     "Test error is relative: mean(out − y)²/mean y² on 500 fresh points (1 = predicting 0)."
@@ -90,19 +93,30 @@ if v["part"] == "lazy vs rich":
         f"Least-squares fit over the grid: kernel change ∝ α^{fit['p_alpha']:.2f} · width^{fit['p_width']:.2f} "
         f"— the width exponent is **{fit['ratio']:.2f}×** the α exponent (α·√width would give 0.5)."
     )
+    ja = list(g["alphas"]).index(10.0)
+    lazy_gap = g["test_error"][:, ja] - inf["test_error"]  # network at α = 10 minus Θ∞ regression after T steps
+    lin_gap = float(np.nanmax(np.abs(g["test_error"][:, ja] - g["test_error_lin"])))
+    small = g["test_error"][:, : list(g["alphas"]).index(0.3) + 1]  # the cells with α ≤ 0.3
+    n_beat, n_small = int(np.sum(small < inf["test_error_converged"])), int(np.sum(np.isfinite(small)))
     prompt(
-        "- **Small α wins.** At α ≤ 0.3 the trained network's test error is far below the "
-        "infinite-width NTK's: it found the direction w*. At large α it falls back onto its "
-        "linearization (orange), which tends to the infinite-width kernel (green) as width grows.\n"
-        "- **Wider is lazier.** At fixed α the network's error rises with width: the same α is "
-        "more lazy for a wider network.\n"
+        f"- **Small α wins.** At α ≤ 0.3 the trained network beats the infinite-width NTK "
+        f"({inf['test_error_converged']:.2f}) in {n_beat} of {n_small} (α, width) cells, down to "
+        f"{np.nanmin(small):.2f}: it found the direction w*. At large α the network falls back onto its linearization (orange), kernel "
+        "regression with its own initial kernel Θ₀, which approaches the infinite-width kernel (green) only as "
+        "width grows.\n"
+        "- **Wider is lazier.** At a fixed α a wider network's kernel changes less (fitted: kernel change ∝ "
+        f"width^{fit['p_width']:.2f}), so the same α is lazier.\n"
         "- **Phase diagram:** red cells (kernel changed by order one or more) are rich, blue cells lazy; "
-        "the boundary runs parallel to the dashed line α·√width = const.",
+        f"the fitted boundary has width exponent {fit['ratio']:.2f}× the α exponent (α·√width = const would "
+        "give 0.5).",
         "What to notice",
     )
     prompt(
-        "- Set *α for 'error against width'* to **10**: all three curves meet — the lazy network "
-        "*is* kernel regression.\n"
+        "- Set *α for 'error against width'* to **10**: the network and its linearization coincide (they differ "
+        f"by at most {lin_gap:.2f}) — the lazy network *is* kernel regression with its initial kernel Θ₀. At "
+        "these widths Θ₀ is not yet Θ∞: the network's error stays "
+        f"{np.nanmin(lazy_gap):.2f}–{np.nanmax(lazy_gap):.2f} above the infinite-width NTK regression after the "
+        "same number of steps.\n"
         "- Switch the target to **(w*·x)² − 1** — the kernel does a little better here, the network still wins.\n"
         "- Change the **seed**: a new w*, new samples and a new initialization; the picture stays.",
         "Try this",
@@ -111,13 +125,23 @@ else:
     steps, lr_frac = int(v["fsteps"]), float(v["flr"])
     explain(
         "**Parameterizations.** The same network can be scaled in different ways as width grows "
-        "(table in the *Kernel drift* lesson). Under NTK parameterization each weight moves by "
-        "O(1/√width) per step, so the hidden features freeze as width → ∞: the lazy regime is the default. "
-        "**μP** (maximal update parameterization, Yang & Hu 2021) rescales the input layer's learning rate "
-        "by width and the readout's initialization by 1/width, so the features move by O(1) per step at "
-        "every width. Standard parameterization needs η ∝ 1/width to stay stable, and then its features "
-        "freeze even faster. We measure the relative change of the hidden activations h on the training "
-        "inputs after T steps:"
+        "(the table below; the full one is in the docstring of `ntkcore/models.py`). Under NTK "
+        "parameterization each weight matrix changes by a relative O(1/√width) per step, so the hidden "
+        "features freeze as width → ∞: the lazy regime is the default. **μP** (maximal update "
+        "parameterization, Yang & Hu 2021, their SGD table) initializes the readout with variance "
+        "1/fan_in² instead of 1/fan_in and trains it with learning rate η/fan_in, and trains the input layer "
+        "and every bias with η·fan_out (hidden layers keep η), so the features move by O(1) per step at every "
+        "width. Standard parameterization's NTK grows with width, so it needs η ∝ 1/width to stay stable, and "
+        "then its features freeze even faster. Here (one hidden layer, fan_in of the input layer d = "
+        f"{C.D}, width n):\n\n"
+        "| | input weights: variance, learning rate | readout: variance, learning rate | biases: learning rate |\n"
+        "|---|---|---|---|\n"
+        "| NTK | 2/d, η | 2/n, η | η |\n"
+        "| standard | 2/d, η | 2/n, η | η |\n"
+        "| μP | 2/d, η·n | 2/n², η/n | η·fan_out (n; 1 at the readout) |\n\n"
+        "(NTK parameterization puts w_std/√fan_in in the forward pass; the variances are the effective ones.) "
+        "The base step η is the control's fraction × 2/λ_max of each width's learning-rate-weighted NTK at "
+        "initialization, so under standard parameterization η ∝ 1/n. We measure the relative change of the hidden activations h on the training inputs after T steps:"
     )
     st.latex(r"\frac{\|h_T-h_0\|_F}{\|h_0\|_F},\qquad h=\mathrm{relu}(W_1x)\ \text{(hidden layer)},\qquad "
              r"\eta=\text{fraction}\times\frac{2}{\lambda_{\max}(\Theta_0/N)}\ \text{per width}")
@@ -140,11 +164,12 @@ else:
         "lazy theory −1/2)."
     )
     prompt(
-        "- **μP** keeps the feature change flat in width (slope ≈ 0): an infinitely wide μP network "
-        "still learns features. Its training loss after T steps is also width-independent.\n"
+        f"- **μP** keeps the feature change flat in width (slope {mup['slope']:+.2f}): an infinitely wide μP "
+        "network still learns features. Its training loss after T steps varies little with width (here "
+        f"{np.min(mup['train_loss']):.3g}–{np.max(mup['train_loss']):.3g}).\n"
         "- **NTK parameterization** loses it like width^−1/2: at infinite width the features are frozen "
         "and only the kernel regression on Θ∞ remains — which the first part showed loses here.\n"
-        "- **Standard** with the largest stable step (η ∝ 1/width) freezes fastest.",
+        f"- **Standard** with a stable step (η ∝ 1/width) freezes fastest (slope {results['standard']['slope']:+.2f}).",
         "What to notice",
     )
     prompt(
@@ -154,3 +179,4 @@ else:
     )
 
 reproduce("features", v)
+references(["chizat2019", "geiger2020", "yang2021"])

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, note, prompt, reproduce
+from common.classroom import explain, note, prompt, references, reproduce
 from compute import kernel_at_init as C
 from plots import kernel_at_init as P
 
@@ -18,10 +18,14 @@ explain(r"$$\Theta(x, x') \;=\; \big\langle \nabla_\theta f(x;\theta_0),\, \nabl
 explain(
     "It depends on the random initialization $\\theta_0$. In the NTK parameterization "
     "(each layer computes $z = \\tfrac{\\sigma_w}{\\sqrt{n_{\\text{in}}}} W a + \\sigma_b b$ with "
-    "$W, b \\sim \\mathcal N(0,1)$) it converges, as the width grows, to a deterministic kernel "
-    "$\\Theta_\\infty$ that has a closed-form recursion over the layers (Jacot et al. 2018). "
+    "$W, b \\sim \\mathcal N(0,1)$) it converges, as every hidden layer's width grows to infinity, to a "
+    "deterministic kernel $\\Theta_\\infty$ given by a recursion over the layers (Jacot et al. 2018, Theorem 1); "
+    "its Gaussian expectations have closed forms for ReLU, erf, GELU and the identity, and are computed by "
+    "numerical quadrature for tanh. "
     "Inputs here are 64 points $x = (\\cos\\gamma, \\sin\\gamma)$ on the unit circle. "
-    "The defaults are the setting of Jacot et al.: ReLU, 3 hidden layers, $\\sigma_w = 1$, $\\sigma_b = 0.1$."
+    "The defaults follow the setting of Jacot et al.'s Fig. 1: ReLU, 3 hidden layers (their depth L = 4 counts "
+    "the readout), $\\sigma_w = 1$, $\\sigma_b = 0.1$ (their β); they show widths 500 and 10 000, this page "
+    "16 to 4096."
 )
 
 v = render_controls("kernel_at_init", [
@@ -37,8 +41,8 @@ depth, act, w_std, b_std, seed = v["depth"], v["activation"], float(v["w_std"]),
 width = v["width"]
 if not C.allowed(width, depth):
     fallback = C.allowed_widths(depth)[-1]
-    st.info(f"Width {width} with depth {depth} is too slow to sample live (10 networks would take tens "
-            f"of seconds on this server); showing width {fallback}. Use depth "
+    st.info(f"Width {width} with depth {depth} is too slow to sample live on this server (10 networks of this "
+            f"size cost more than the live budget, that of depth 3 at width 1024); showing width {fallback}. Use depth "
             f"{max(d for d in range(1, 6) if C.allowed(width, d))} or less for width {width}.",
             icon=":material/speed:")
     width = fallback
@@ -79,17 +83,24 @@ note(
     f"Each dot is one network (seeds {seed}–{seed + 9}); the fit is a straight line on log-log axes."
 )
 
+ratio = float(theta_inf[0, C.N_POINTS // 2] / theta_inf[0, 0])  # Θ∞(x₀, −x₀)/Θ∞(x₀, x₀): γ = π vs 0
+rate = ("close to" if abs(sw.slope + 0.5) <= 0.15 else
+        "steeper than" if sw.slope < -0.5 else "shallower than")
 prompt(
     f"""
 - **The kernel is random but concentrates.** At width {width} the ten networks' slices scatter around
-  Θ∞; move the width slider up and the scatter shrinks. The sweep shows the typical distance falling
-  like width^−½ (fitted slope here: **{sw.slope:.2f}**), the rate of a sum of n independent terms averaged by 1/n.
-- **The limit only depends on the architecture.** Change the seed: the empirical heatmap changes a little,
-  Θ∞ not at all. Change σ_b, σ_w, depth or the activation: Θ∞ changes shape (e.g. `erf` or a large σ_b
-  makes it flatter, more depth makes it sharper around γ = 0).
-- **Try** depth 1 to unlock width 4096, or `identity`: a linear network's NTK is a
-  function of x·x′ = cos γ only, and it still fluctuates at finite width.
+  Θ∞; move the width slider up and the scatter shrinks. The fitted slope of the typical distance against
+  width is **{sw.slope:.2f}** here, {rate} the −½ of an average of n independent terms (the narrowest,
+  deepest networks are the least Gaussian, so the fit over small widths can deviate).
+- **The limit only depends on the architecture.** Change the seed: the empirical heatmap changes (a lot at
+  width 16, little at 1024), Θ∞ not at all. Change σ_b, σ_w, depth or the activation: Θ∞ changes shape. Here
+  Θ∞(x₀, −x₀)/Θ∞(x₀, x₀) = **{ratio:.2f}**: a large σ_b raises this ratio towards 1 (a flatter kernel; the bias
+  adds the same constant to every pair), `erf` makes it negative.
+- **Try** depth 1 to unlock width 4096, or `identity`: a linear network's Θ∞ is a function of x·x′ = cos γ
+  only (a + b cos γ), while one network's kernel xᵀAx′ + c, with a random matrix A, is not: it fluctuates
+  around Θ∞ at finite width.
 """
 )
 
 reproduce("kernel_at_init", v | {"width": width})
+references(["jacot2018"])

@@ -10,8 +10,10 @@ APP_DIR = Path(__file__).resolve().parents[1]
 
 st.title("Preset gallery")
 explain(
-    "Named configurations that reproduce canonical results. Each card opens its lesson with the "
-    "controls already set; the sentence says what to look at. Every setting stays in the link, so "
+    "Named configurations of the lessons: settings taken from papers and this app's own runs of published "
+    "findings. Each card opens its lesson with the controls already set; the sentence says what to look at, "
+    "and the small print names the work it follows (numbers on the cards are measured here, in this app's "
+    "setting, not quoted from the papers). Every setting stays in the link, so "
     "you can copy it from the address bar (or from the lesson's *Share / classroom* box) and send it on. "
     "Add `&present=1` to a link for a projector, `&guide=1` for the guided tour."
 )

@@ -40,9 +40,9 @@ def phase_diagram(d: dict, sw2: float, sb2: float) -> go.Figure:
     pub = [(s, b) for s, b in zip(d["published_sw2"], d["published_sb2"]) if s is not None]
     if pub:
         fig.add_trace(go.Scatter(
-            x=[p[0] for p in pub], y=[p[1] for p in pub], mode="markers", name="published (Schoenholz et al.)",
+            x=[p[0] for p in pub], y=[p[1] for p in pub], mode="markers", name="reference (independent quadrature)",
             marker={"symbol": "circle-open", "size": 14, "color": palette.BLACK, "line": {"width": 2.5}},
-            hovertemplate="published critical σ_w² = %{x} at σ_b² = %{y}<extra></extra>"))
+            hovertemplate="reference critical σ_w² = %{x} at σ_b² = %{y}<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=[sw2], y=[sb2], mode="markers", name="chosen point",
         marker={"symbol": "x", "size": 16, "color": palette.SKY_BLUE, "line": {"width": 2, "color": palette.BLACK}},

@@ -47,7 +47,7 @@ def prior_figure(prior: dict, width: int) -> go.Figure:
             showlegend=i == 0, line={"color": palette.INFINITE, "width": 1.4, "dash": "dot"}, opacity=0.85,
             hovertemplate=f"NNGP draw {i}<br>x %{{x:.2f}}<br>f %{{y:.3f}}<extra></extra>",
         ), row=1, col=2)
-    base_layout(fig, "Before training: random networks are samples of a Gaussian process", "", "",
+    base_layout(fig, "Before training: random networks look like samples of a Gaussian process", "", "",
                 hovermode="closest", height=440)
     fig.update_xaxes(title_text="input x")
     fig.update_yaxes(title_text="output f(x)", row=1, col=1)
