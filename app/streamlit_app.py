@@ -24,7 +24,7 @@ import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="NTK Lab", page_icon=":material/hub:", layout="wide")
 
-from common import runlog  # noqa: E402
+from common import memory, runlog  # noqa: E402
 from common.warmup import start_background  # noqa: E402
 
 start_background()  # once per server process: every page's defaults in a background thread
@@ -79,6 +79,9 @@ ALIASES = [st.Page(_welcome_alias, title="Welcome", url_path="welcome", visibili
 SECTIONS = {name: pages + (ALIASES if name == "Lessons" else []) for name, pages in SECTIONS.items() if pages}
 _page = st.navigation(SECTIONS, position="sidebar")
 _t0 = time.perf_counter()
-_page.run()
+try:
+    _page.run()
+finally:  # also after st.stop/st.rerun and exceptions: over NTK_LAB_MEMORY_MB -> release (common/memory.py)
+    memory.enforce()
 runlog.record(_page.url_path or "home", time.perf_counter() - _t0,
               urllib.parse.urlencode(st.query_params.to_dict()))  # a no-op unless NTK_LAB_RUN_LOG is set

@@ -48,8 +48,11 @@ Memory (the server thread, ``warm(release=True)``): compiled programs are droppe
 after the extras (``release_compiled``), and again after any page's neighbours
 that add more than ``PAGE_KEEP_MB`` (200 MB) on their own; neighbours are run
 only while the process stays under ``NTK_LAB_WARMUP_KEEP_MB`` (default 1450 MB)
-with room for one more page. The programs kept serve settings a few steps from
-the defaults without re-tracing.
+with room for one more page (and at most ``NTK_LAB_MEMORY_MB`` less
+``memory.REGROW_MB``). The programs kept serve settings a few steps from the
+defaults without re-tracing. After every page and every extra or neighbour
+setting the thread also applies the process budget (``common.memory.enforce``),
+as every visitor's run does.
 
 Caveat for page authors: in bare mode ``st.stop()`` does not stop, so a page
 whose *default* path ends in ``st.stop()`` (e.g. "press Run first") would run
@@ -67,6 +70,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from common import memory
 from common.pages import LessonPage, lesson_pages
 
 ENV = "NTK_LAB_WARMUP"
@@ -100,11 +104,14 @@ def selected_pages() -> list[LessonPage]:
 
 
 def _keep_mb() -> float:
+    """NTK_LAB_WARMUP_KEEP_MB, at most NTK_LAB_MEMORY_MB less ``memory.REGROW_MB`` (room for visitors)."""
     try:
-        return max(0.0, float(os.environ.get(KEEP_MB_ENV, KEEP_MB)))
+        keep = max(0.0, float(os.environ.get(KEEP_MB_ENV, KEEP_MB)))
     except ValueError:
         _log(f"{KEEP_MB_ENV} must be a number of MB (>= 0); using {KEEP_MB}")
-        return float(KEEP_MB)
+        keep = float(KEEP_MB)
+    budget = memory.budget_mb()
+    return min(keep, max(0.0, budget - memory.REGROW_MB)) if budget else keep
 
 
 def _on(env: str) -> bool:
@@ -155,6 +162,7 @@ def _run_jobs(page: LessonPage, jobs: Sequence[tuple[str, Callable[[], object]]]
         except Exception as e:  # noqa: BLE001  (best effort: a broken setting must not stop the warm-up)
             STATUS["errors"][f"/{page.url} {label}"] = f"{type(e).__name__}: {e}"
             log(f"/{page.url} {label}: {type(e).__name__}: {e}")
+        memory.enforce()  # the extras alone pass 2.5 GB (CNN sweeps): hold the process budget meanwhile
     return time.perf_counter() - t0
 
 
@@ -189,6 +197,7 @@ def warm(pages: Sequence[LessonPage] | None = None, log: Callable[[str], None] =
         except Exception as e:  # noqa: BLE001  (best effort: a broken page must not stop the others or the server)
             STATUS["errors"][f"/{page.url}"] = f"{type(e).__name__}: {e}"
             log(f"/{page.url}: {type(e).__name__}: {e}")
+        memory.enforce()
         dt = time.perf_counter() - t0
         STATUS["seconds"][f"/{page.url}"] = dt
         log(f"/{page.url} {dt:.1f} s")
@@ -243,35 +252,20 @@ def _thread_main() -> None:
 
 
 def _rss_mb() -> float:
-    try:
-        with open("/proc/self/status") as f:
-            return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
-    except (OSError, IndexError, ValueError):
-        return float("nan")
+    return memory.rss_mb()
 
 
 def release_compiled(log: Callable[[str], None] = _log) -> None:
-    """Drop the warm-up's compiled JAX programs from memory; they stay in the persistent
-    compilation cache on disk, and the computed values stay in Streamlit's cache.
+    """Drop the warm-up's compiled JAX programs from memory (``memory.release_programs``); they
+    stay in the persistent compilation cache on disk, and the computed values stay in Streamlit's cache.
 
     Measured: the warm-up (defaults, extras, neighbours) left the server at ~3.3 GB
     resident, ~1.5 GB of it compiled programs for shapes most visits never use again
     (the CNN sweeps of /beyond-mlps alone). A visitor who later needs one of those
     shapes reloads it from the disk cache instead of recompiling.
     """
-    import gc
-
-    import jax
-
     before = _rss_mb()
-    jax.clear_caches()
-    gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed heap pages back to the OS (glibc)
-    except (OSError, AttributeError):
-        pass
+    memory.release_programs()
     log(f"released compiled programs: resident {before:.0f} MB -> {_rss_mb():.0f} MB")
 
 
