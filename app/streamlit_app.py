@@ -82,6 +82,6 @@ _t0 = time.perf_counter()
 try:
     _page.run()
 finally:  # also after st.stop/st.rerun and exceptions: over NTK_LAB_MEMORY_MB -> release (common/memory.py)
-    memory.enforce()
+    memory.enforce(background=True)
 runlog.record(_page.url_path or "home", time.perf_counter() - _t0,
               urllib.parse.urlencode(st.query_params.to_dict()))  # a no-op unless NTK_LAB_RUN_LOG is set

@@ -5,7 +5,9 @@ compiled JAX programs, 50–190 MB per new (depth, activation) of a page (each w
 depth and activation of an MLP is its own XLA executable), and the values in
 Streamlit's ``st.cache_data`` stores (every function has ``max_entries`` and a
 ``ttl``, ~100 MB in all). Neither shrinks by itself, so ``app/streamlit_app.py``
-calls ``enforce()`` after every script run (and the warm-up after every page):
+calls ``enforce(background=True)`` after every script run (the eviction itself runs
+on its own thread, so no visitor waits for it), and the warm-up ``enforce()`` after
+every page:
 
 1. read the resident set size (``/proc/self/statm``, a few µs);
 2. over the budget → drop every compiled program (``jax.clear_caches()``; they
@@ -49,6 +51,7 @@ DATA_FRACTION = 0.8  # after dropping programs, data caches are trimmed until th
 _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20 if hasattr(os, "sysconf") else 4096 / 2**20
 _lock = threading.Lock()
 _floor = 0.0  # resident MB right after the last eviction
+_thread: threading.Thread | None = None  # the last background eviction
 _warned: set[str] = set()
 
 
@@ -150,21 +153,41 @@ def release_data(excess_mb: float) -> tuple[str, ...]:
     return tuple(cleared)
 
 
-def enforce(budget: float | None = None, log: Callable[[str], None] = _log) -> Eviction | None:
+def enforce(budget: float | None = None, log: Callable[[str], None] = _log,
+            background: bool = False) -> Eviction | None:
     """Release memory if the process is over the budget (see the module docstring); cheap otherwise.
 
     Returns the ``Eviction`` it made, or None (under budget, eviction off, within the thrash
-    guard, or another thread evicting right now).
+    guard, another thread evicting right now, or ``background``). ``background``: evict on a
+    daemon thread (``join()`` waits for it), so the visitor whose run crossed the budget does not
+    wait for it (measured 0.3–4 s, most of it freeing executables; longer on a loaded machine).
     """
-    global _floor
+    global _thread
     budget = budget_mb(log) if budget is None else budget
-    rss = rss_mb()
-    if not budget or not (rss > budget and rss > _floor + REGROW_MB):  # (NaN: never)
+    if not _due(budget, rss_mb()):
         return None
+    if background:
+        if not _lock.locked():
+            _thread = threading.Thread(target=_evict, args=(budget, log), name="ntk-lab-evict", daemon=True)
+            _thread.start()
+        return None
+    return _evict(budget, log)
+
+
+def _due(budget: float, rss: float) -> bool:
+    """Over a (non-zero) budget and past the thrash guard (NaN: never)."""
+    return bool(budget) and rss > budget and rss > _floor + REGROW_MB
+
+
+def _evict(budget: float, log: Callable[[str], None]) -> Eviction | None:
+    global _floor
     if not _lock.acquire(blocking=False):
         return None
     try:
         t0 = time.perf_counter()
+        rss = rss_mb()
+        if not _due(budget, rss):  # another thread evicted between the check and here
+            return None
         release_programs()
         programs = rss_mb()
         cleared: tuple[str, ...] = ()
@@ -190,8 +213,15 @@ def enforce(budget: float | None = None, log: Callable[[str], None] = _log) -> E
         _lock.release()
 
 
+def join(timeout: float | None = None) -> None:
+    """Wait for a background eviction started by ``enforce(background=True)``, if any."""
+    if _thread is not None:
+        _thread.join(timeout)
+
+
 def reset() -> None:
     """Forget the thrash guard's floor and the eviction log (tests)."""
     global _floor
+    join()
     _floor = 0.0
     EVICTIONS.clear()

@@ -127,8 +127,9 @@ def test_eviction_drops_programs_then_the_largest_data_caches():
 
 
 def test_data_caches_stay_when_dropping_programs_suffices(monkeypatch):
-    # readings: before (over the 900 MB budget), after the programs (under DATA_FRACTION of it), after
-    readings = iter([1000.0, 0.8 * 900 - 1, 0.8 * 900 - 1])
+    # readings: the check and the eviction's start (over the 900 MB budget), after the programs
+    # (under DATA_FRACTION of it), at the end
+    readings = iter([1000.0, 1000.0, 0.8 * 900 - 1, 0.8 * 900 - 1])
     monkeypatch.setattr(memory, "rss_mb", lambda: next(readings))
     monkeypatch.setattr(memory, "release_data", lambda excess: pytest.fail("data caches cleared"))
     released = []
@@ -186,6 +187,24 @@ def test_concurrent_enforce_evicts_once():
     for t in threads:
         t.join()
     assert sum(r is not None for r in results) == 1 and len(memory.EVICTIONS) == 1
+    # the entrypoint's way: the check on the script thread, the eviction on its own thread
+    memory.reset()
+    results.clear()
+    barrier.reset()
+
+    def end_of_run_background():
+        barrier.wait()
+        results.append(memory.enforce(budget=1.0, log=lambda m: None, background=True))
+
+    threads = [threading.Thread(target=end_of_run_background) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for t in threading.enumerate():
+        if t.name == "ntk-lab-evict":
+            t.join(60)
+    assert results == [None] * 4 and len(memory.EVICTIONS) == 1
 
 
 def test_page_renders_the_same_right_after_eviction(monkeypatch):
@@ -194,10 +213,38 @@ def test_page_renders_the_same_right_after_eviction(monkeypatch):
     first = specs(run_script(ENTRY, 300, {"width": "64"}))
     monkeypatch.setenv(memory.BUDGET_ENV, "1")
     at = run_script(ENTRY, 300, {"width": "64"})  # its run ends over budget: the hook evicts
+    memory.join(60)  # (on its own thread)
     assert len(memory.EVICTIONS) == 1 and memory.EVICTIONS[0].data_cleared
     assert specs(at) == first
     memory.reset()
     after = run_script(ENTRY, 300, {"width": "64"})  # cold: everything released just before
+    memory.join(60)
     assert len(memory.EVICTIONS) == 1
     assert specs(after) == first and not after.warning
     assert os.environ[memory.BUDGET_ENV] == "1"
+
+
+def _mb(quantity: str) -> float:
+    """'3g' / '3Gi' / '2000M' → MB (binary units)."""
+    units = {"g": 1024, "gi": 1024, "m": 1, "mi": 1}
+    num = quantity.rstrip("GgMmi")
+    return float(num) * units[quantity[len(num):].lower()]
+
+
+def test_deploy_examples_limit_memory_above_the_budget_and_restart():
+    import yaml
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    (svc,) = yaml.safe_load((deploy / "docker-compose.yml").read_text())["services"].values()
+    budget = float(svc["environment"][memory.BUDGET_ENV])
+    assert budget == memory.BUDGET_MB
+    assert _mb(svc["mem_limit"]) >= budget + 700 and svc["restart"] in ("unless-stopped", "always")
+    deployment = next(d for d in yaml.safe_load_all((deploy / "k8s.yaml").read_text()) if d["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert float(env[memory.BUDGET_ENV]) == memory.BUDGET_MB
+    assert _mb(container["resources"]["limits"]["memory"]) >= memory.BUDGET_MB + 700
+    assert pod["restartPolicy"] == "Always"
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["path"] == "/_stcore/health"
