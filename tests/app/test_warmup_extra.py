@@ -153,3 +153,29 @@ def test_budget_leaves_the_last_pages_to_visitors(tmp_path, monkeypatch):
     assert len(builtins._warm_log) == 4 + 2 * 4 and builtins._warm_log.count("release") == 1  # p1, p2 only
     assert "/p3 (neighbours)" not in warmup.STATUS["seconds"] and "/p2 (neighbours)" in warmup.STATUS["seconds"]
     assert any("1290 MB + 150 MB reserve > 1400 MB" in m and "/p3" in m for m in logs), logs
+
+
+def test_warmup_keeps_within_the_process_memory_budget(tmp_path, monkeypatch):
+    """NTK_LAB_MEMORY_MB caps the warm-up's keep budget (room left for visitors), and the warm-up
+    applies the process budget after every page, extra and neighbour setting (as every run does)."""
+    from common import memory
+
+    monkeypatch.delenv(warmup.KEEP_MB_ENV, raising=False)
+    for budget, keep in ((None, warmup.KEEP_MB), ("1000", 1000 - memory.REGROW_MB), ("0", warmup.KEEP_MB),
+                         ("100", 0.0), ("junk", warmup.KEEP_MB)):
+        if budget is None:
+            monkeypatch.delenv(memory.BUDGET_ENV, raising=False)
+        else:
+            monkeypatch.setenv(memory.BUDGET_ENV, budget)
+        assert warmup._keep_mb() == keep, budget
+    monkeypatch.delenv(memory.BUDGET_ENV)
+    import builtins
+
+    monkeypatch.setattr(builtins, "_warm_log", [], raising=False)
+    monkeypatch.setattr(warmup, "STATUS", {"state": "idle", "seconds": {}, "errors": {}, "total": None})
+    monkeypatch.setattr(warmup, "_rss_mb", lambda: 900.0)
+    monkeypatch.setattr(memory, "enforce", lambda *a, **k: builtins._warm_log.append("enforce"))
+    page = _page(tmp_path, "n", SLIDER_PAGE + "WARMUP = [lambda: builtins._warm_log.append('extra')]\n")
+    warmup.warm([page], log=lambda msg: None)
+    assert builtins._warm_log == [(0.8, 16, "relu"), "enforce", "extra", "enforce"] + [
+        x for v in [(0.75, 16, "relu"), (0.85, 16, "relu"), (0.8, 8, "relu"), (0.8, 32, "relu")] for x in (v, "enforce")]
