@@ -1,23 +1,27 @@
 # NTK Lab for public hosting. Commands (README, "Deploy"):
 #   docker build -t ntk-lab .
 #   docker run --rm -p 8501:8501 ntk-lab        # then open http://localhost:8501
+# The base image is referenced by tag: pin it by digest (python:3.11-slim@sha256:…) where a
+# registry is reachable to look the digest up.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    # Visitors see an exception's type only; the traceback goes to the container log.
-    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=type
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+# Visitors never see error details (.streamlit/config.toml and app/common/hosting.py: "none");
+# tracebacks go to the container log.
 
 # Unprivileged user; its home holds the persistent JAX compilation cache (~/.cache/ntk-lab/jax).
 RUN useradd --create-home --uid 10001 ntk
 WORKDIR /app
 
-# Dependencies first (cached layer): requirements.txt ends with `-e .`, which needs the package.
-COPY requirements.txt pyproject.toml README.md ./
+# Dependencies first (cached layer): the full pinned set (requirements.lock, written by
+# scripts/lock_requirements.py from requirements.txt), then ntkcore itself without resolving again.
+COPY requirements.lock pyproject.toml README.md ./
+RUN pip install -r requirements.lock
 COPY ntkcore/ ntkcore/
-RUN pip install -r requirements.txt
+RUN pip install --no-deps -e .
 COPY .streamlit/ .streamlit/
 COPY app/ app/
 

@@ -21,9 +21,14 @@ for p in (str(APP_DIR.parent), str(APP_DIR)):
         sys.path.insert(0, p)
 
 
+# Before the server accepts connections: JAX environment defaults and the public-server
+# safeguards (common/hosting.py: clear_cache from browsers ignored, no tracebacks for visitors,
+# unreadable compilation-cache entries removed).
+import common  # noqa: E402,F401
+
+
 @asynccontextmanager
 async def lifespan(_app):
-    import common  # noqa: F401  (JAX environment defaults before jax is imported)
     from common.warmup import start_background
 
     start_background()

@@ -24,6 +24,15 @@ os.environ.setdefault(
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
+# Public-server safeguards, once per process (common/hosting.py): a truncated cache entry is
+# deleted before JAX reads it, browsers cannot clear the caches every visitor shares, and
+# visitors see no tracebacks.
+from common import hosting  # noqa: E402
+
+hosting.repair_compilation_cache(os.environ["JAX_COMPILATION_CACHE_DIR"])
+hosting.disable_client_cache_clear()
+hosting.hide_error_details()
+
 from common import palette  # noqa: E402
 from common.figures import animated_figure, base_layout, heatmap, line, show  # noqa: E402
 from common.state import (  # noqa: E402

@@ -7,10 +7,15 @@ plain (no Streamlit) so tests can compare them with the figure.
 
 - JSON: ``{"page", "settings", "url", "title", "traces": [{"name", "type", "x", "y", "z"}],
   "frames": [{"name", "traces": [...]}]}`` (frames only for animations).
-- CSV (long format): comment lines ``# key = value`` with the page and its settings,
-  then ``frame,trace,name,i,j,x,y,z``: one row per point of a line/scatter trace
+- CSV (long format): comment rows ``# key,value`` with the page, its URL, its settings
+  and the figure title (lines starting with ``#``: skip them to read the table), then
+  ``frame,trace,name,i,j,x,y,z``: one row per point of a line/scatter trace
   (``j`` empty) and per cell of a heatmap (``x = x[j]``, ``y = y[i]``, ``z = z[i][j]``).
   ``frame`` is empty for the figure as shown, else the animation frame's name.
+  Every row goes through the csv module (a comma in the URL stays inside its cell), and a
+  text cell starting with ``= + - @``, tab or CR gets a leading ``'`` so a spreadsheet shows it
+  as text instead of running it as a formula (the URL comes from the visitor's address bar).
+  Numbers are written as numbers (-0.5 stays -0.5).
 """
 
 from __future__ import annotations
@@ -95,22 +100,39 @@ def _rows(frame: str, idx: int, t: dict[str, Any]):
         yield [frame, idx, name, i, "", at(x, i), at(y, i), at(z, i)]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v: Any) -> Any:
+    """A cell a spreadsheet cannot run: text starting with ``= + - @``, tab or CR gets a leading
+    ``'`` (OWASP's advice for CSV injection); numbers and everything else are unchanged."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
 def to_csv(data: dict[str, Any]) -> str:
     buf = io.StringIO()
-    buf.write(f"# page = {data.get('page')}\n")
-    if data.get("url"):
-        buf.write(f"# url = {data['url']}\n")
-    for k, v in (data.get("settings") or {}).items():
-        buf.write(f"# {k} = {v}\n")
-    if data.get("title"):
-        buf.write(f"# figure = {data['title']}\n")
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["frame", "trace", "name", "i", "j", "x", "y", "z"])
+
+    def row(cells) -> None:
+        w.writerow([csv_cell(c) for c in cells])
+
+    row(["# page", data.get("page")])
+    if data.get("url"):
+        row(["# url", data["url"]])
+    for k, v in (data.get("settings") or {}).items():
+        row([f"# {k}", v])
+    if data.get("title"):
+        row(["# figure", data["title"]])
+    row(["frame", "trace", "name", "i", "j", "x", "y", "z"])
     for idx, t in enumerate(data["traces"]):
-        w.writerows(_rows("", idx, t))
+        for r in _rows("", idx, t):
+            row(r)
     for f in data.get("frames", ()):
         for idx, t in enumerate(f["traces"]):
-            w.writerows(_rows(str(f["name"]), idx, t))
+            for r in _rows(str(f["name"]), idx, t):
+                row(r)
     return buf.getvalue()
 
 

@@ -16,12 +16,18 @@ switch), so keep them short and readable.
 
 Malformed URL parameters (``width=abc``, ``width=-5``, ``activation=foo``) are
 validated against the spec *before* the widgets are created, removed from the
-URL, listed in one short ``st.warning``, and the widget uses its default.
+URL, listed in one short ``st.warning``, and the widget uses its default. A
+number between a slider's steps (``r=1.3`` on a 0.25 grid; ``seed=2.5`` for an
+integer) is snapped to the nearest allowed value, with a note. Every value a page
+gets goes through ``canonical`` (``Control.snap``), so a widget value sent over
+the websocket off the grid is snapped too (a non-option becomes the default). The rejected text
+is shown literally (``md_literal``): a URL value never renders as Markdown.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -97,31 +103,80 @@ class Control:
             opts = opts[:3] + ["…"] + opts[-2:]
         return "one of " + ", ".join(opts)
 
-    def parse(self, raw: str) -> tuple[bool, Any]:
-        """Validate a raw URL string. Returns (ok, value)."""
+    @property
+    def grid_step(self) -> float | int:
+        """Step of a slider/number input (Streamlit's default when unset: 1 for ints, 0.01 for floats)."""
+        return self.step if self.step is not None else (1 if self.is_int else 0.01)
+
+    def snap(self, value: Any) -> Any:
+        """The allowed value nearest to ``value``: the slider grid min + k·step within [min, max]
+        (a number input: any value in [min, max], an integer for an int control); the default for
+        anything else (a non-option, a non-number, NaN). Values already allowed come back unchanged
+        (up to float noise: 0.8 + 0.05 → 0.85)."""
+        if self.kind == "toggle":
+            return value if isinstance(value, bool) else self.default
+        if self.kind in ("select_slider", "selectbox"):
+            if value in self.options:
+                return self.options[self.options.index(value)]  # the option itself (0 → 0.0)
+            return self.default
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return self.default
+        if not math.isfinite(x):
+            return self.default
+        lo, hi = float(self.min), float(self.max)
+        if self.kind == "number":  # a number input takes any typed value in range: ints stay ints
+            v = min(max(x, lo), hi)
+            return int(round(v)) if self.is_int else float(f"{v:.12g}")
+        step = float(self.grid_step)  # a slider steps from min
+        k = min(max(round((x - lo) / step), 0), math.floor((hi - lo) / step + 1e-9))
+        v = lo + k * step
+        return int(round(v)) if self.is_int else float(f"{v:.12g}")
+
+    def read(self, raw: str) -> tuple[Literal["ok", "snapped", "invalid"], Any]:
+        """Validate a raw URL string: ("ok", value), ("snapped", nearest allowed value) for a
+        number in range but between a slider's steps (or a fraction for an integer), or ("invalid", None)."""
         raw = raw.strip()
         if self.kind == "toggle":
             low = raw.lower()
             if low in ("true", "false"):
-                return True, low == "true"
-            return False, None
+                return "ok", low == "true"
+            return "invalid", None
         if self.kind in ("select_slider", "selectbox"):
             for opt in self.options or ():
                 if self.fmt(opt) == raw:
-                    return True, opt
-            return False, None
-        # slider / number
-        try:
-            x = float(raw)
-        except ValueError:
-            return False, None
-        if not math.isfinite(x) or not (self.min <= x <= self.max):
-            return False, None
-        if self.is_int:
-            if not x.is_integer():
-                return False, None
-            return True, int(x)
-        return True, x
+                    return "ok", opt
+            return "invalid", None  # options have no "between": a non-option is not valid
+        x = _number(raw)
+        if x is None or not (self.min <= x <= self.max):
+            return "invalid", None
+        v = self.snap(x)
+        return ("ok" if math.isclose(v, x, rel_tol=1e-9, abs_tol=1e-12) else "snapped"), v
+
+    def parse(self, raw: str) -> tuple[bool, Any]:
+        """Validate a raw URL string. Returns (ok, value); an off-grid number is ok, snapped."""
+        status, value = self.read(raw)
+        return status != "invalid", value
+
+
+def _number(raw: str) -> float | None:
+    """A finite float from a URL string, else None."""
+    try:
+        x = float(raw)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def md_literal(text: str) -> str:
+    """``text`` as a Markdown inline code span: shown verbatim, never parsed (no links, images,
+    HTML, LaTeX, ``:color[…]`` directives or emoji shortcodes). Control characters are written as
+    escapes (a newline could end the span), and the fence is longer than any backtick run inside."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""  # one space each side is stripped
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _drop_url_param(key: str) -> None:
@@ -145,28 +200,37 @@ def _drop_url_param(key: str) -> None:
 
 
 def validate_query_params(controls: Sequence[Control]) -> list[str]:
-    """Check the URL parameters of ``controls``; drop invalid ones.
+    """Check the URL parameters of ``controls``; drop invalid ones, snap off-grid numbers.
 
-    Returns one message per ignored parameter. Call before creating widgets.
+    Returns one message per ignored or snapped parameter (Markdown; the URL text in a code span).
+    Call before creating widgets.
     """
+    from common import classroom  # local: classroom imports nothing from here at import time
+
     notes: list[str] = []
     for c in controls:
         if c.key not in st.query_params:
             continue
         values = st.query_params.get_all(c.key)
         raw = values[-1] if values else ""
-        ok = len(values) == 1
-        if ok:
-            ok, _ = c.parse(raw)
-        if not ok:
-            shown = raw if len(values) <= 1 else ",".join(values)
-            if len(shown) > 40:
-                shown = shown[:37] + "…"
-            notes.append(
-                f"URL parameter {c.key}={shown!r} is not valid ({c.describe()}); "
-                f"using default {c.fmt(c.default) if c.kind != 'toggle' else str(c.default).lower()}"
-            )
-            _drop_url_param(c.key)
+        status, value = c.read(raw) if len(values) == 1 else ("invalid", None)
+        if status == "ok":
+            continue
+        shown = raw if len(values) <= 1 else ",".join(values)
+        if len(shown) > 40:
+            shown = shown[:37] + "…"
+        if status == "snapped":
+            notes.append(f"URL parameter {c.key}={md_literal(repr(shown))} is between the allowed values; "
+                         f"using the nearest, {c.fmt(value)}")
+            if classroom.is_hidden(c.key):
+                continue  # no widget: classroom.hidden_value snaps the URL value the same way
+        else:
+            default = c.fmt(c.default) if c.kind != "toggle" else str(c.default).lower()
+            notes.append(f"URL parameter {c.key}={md_literal(repr(shown))} is not valid ({c.describe()}); "
+                         f"using default {default}")
+        _drop_url_param(c.key)
+        if status == "snapped":  # the widget starts there, and writes the snapped value back to the URL
+            st.session_state[c.key] = value
     return notes
 
 
@@ -180,11 +244,10 @@ def reset_controls(controls: Sequence[Control]) -> None:
 
 
 def canonical(c: Control, value: Any) -> Any:
-    """A float slider/number value with binary noise removed (0.8 + 0.05 → 0.85, not
-    0.8500000000000001), so the same setting always hashes to the same cache entry."""
-    if c.kind in ("slider", "number") and not c.is_int and isinstance(value, float):
-        return float(f"{value:.12g}")
-    return value
+    """The value a page computes with: snapped to the control's grid (``Control.snap``; a slider
+    accepts off-step values from the URL and over the websocket), float noise removed (0.8 + 0.05
+    → 0.85, not 0.8500000000000001), so the same setting always hashes to the same cache entry."""
+    return c.snap(value)
 
 
 def neighbours(c: Control) -> list[Any]:

@@ -138,9 +138,17 @@ def curve_seed(dataset: str, depth: int, ridge: float, seed: int) -> dict:
     return {"errors": lc.errors[0][:, None] / scale, "accuracy": lc.accuracy[0]}
 
 
+def r_index(r: float) -> int:
+    """Column of smoothness ``r`` in ``R_VALUES`` (within float noise); ValueError for a value off the grid."""
+    for i, v in enumerate(R_VALUES):
+        if math.isclose(r, v, rel_tol=1e-9, abs_tol=1e-12):
+            return i
+    raise ValueError(f"r must be one of {', '.join(f'{v:g}' for v in R_VALUES)}; got {r!r}")
+
+
 def curve(per_seed: list[dict], dataset: str, r: float) -> dict:
     """The seeds' errors (S, len(NS)) for target r; geometric mean and the power-law fit over n ≥ FIT_MIN_N."""
-    col = R_VALUES.index(r) if dataset in SYNTHETIC else 0
+    col = r_index(r) if dataset in SYNTHETIC else 0
     errors = np.stack([c["errors"][:, col] for c in per_seed])
     geo = np.exp(np.mean(np.log(np.maximum(errors, 1e-300)), 0))
     keep = np.asarray(NS) >= FIT_MIN_N

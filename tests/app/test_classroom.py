@@ -72,7 +72,7 @@ def test_show_keeps_only_named_controls_and_invalid_hidden_value_falls_back():
     at = run_script(DEMO, 60, {"show": "width,lr", "depth": "99"})
     assert widget_keys(at) == {"width", "lr"}
     assert demo_values(at)["depth"] == 2  # invalid hidden value → default, with the usual note
-    assert any("depth='99' is not valid" in w.value for w in at.warning)
+    assert any("depth=`'99'` is not valid" in w.value for w in at.warning)
 
 
 def test_hide_text_on_a_lesson_hides_explanations_keeps_prompt_and_uses_hidden_width():
@@ -144,7 +144,7 @@ def test_export_data_matches_the_figure_and_records_settings():
                 np.testing.assert_allclose(np.array(t_json[ax], float), arr(t_spec[ax]), rtol=1e-7)
 
     text = export.to_csv(data)
-    assert "# width = 64" in text and "# page = welcome" in text
+    assert "# width,64" in text and "# page,welcome" in text
     rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
     n_points = sum(len(arr(t["y"])) for t in spec["data"] if "y" in t)
     assert len(rows) == n_points

@@ -77,6 +77,6 @@ def test_critical_point_trains(default_page):
 def test_malformed_url_param_falls_back():
     at = run_page({"sw2": "abc", "activation": "foo", "depth": "0"})
     warn = " ".join(w.value for w in at.sidebar.warning)
-    assert "sw2='abc' is not valid" in warn and "activation='foo' is not valid" in warn and "depth='0'" in warn
+    assert "sw2=`'abc'` is not valid" in warn and "activation=`'foo'` is not valid" in warn and "depth=`'0'`" in warn
     assert at.slider(key="sw2").value == 0.8 and at.selectbox(key="activation").value == "erf"
     assert metrics(at)["Phase at (σ_w², σ_b²)"] == "ordered"

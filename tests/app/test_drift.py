@@ -108,8 +108,8 @@ def test_small_alpha_large_lr_diverges_with_warning_and_finite_plots():
 def test_malformed_url_param_falls_back_with_warning():
     at = run_page(alpha="abc", lr_frac="5")
     text = " ".join(w.value for w in at.sidebar.warning)
-    assert "alpha='abc' is not valid" in text and "using default 1" in text
-    assert "lr_frac='5' is not valid (0.05–0.95); using default 0.5" in text
+    assert "alpha=`'abc'` is not valid" in text and "using default 1" in text
+    assert "lr_frac=`'5'` is not valid (0.05–0.95); using default 0.5" in text
     assert at.slider(key="lr_frac").value == 0.5
     assert at.select_slider(key="alpha").value == 1.0
     assert at.select_slider(key="width").value == 128

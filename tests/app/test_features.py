@@ -106,6 +106,6 @@ def test_parameterizations_mup_keeps_feature_change_ntk_loses_it():
 def test_malformed_url_params_fall_back_with_warning():
     at = run_page(fa="abc", part="nope")
     text = " ".join(w.value for w in at.sidebar.warning)
-    assert "fa='abc' is not valid" in text and "part='nope' is not valid" in text
+    assert "fa=`'abc'` is not valid" in text and "part=`'nope'` is not valid" in text
     assert at.select_slider(key="fa").value == 0.1
     assert len(specs(at)) == 3

@@ -89,7 +89,7 @@ def test_depth_change_changes_limit_and_too_slow_width_is_refused():
 def test_malformed_url_param_falls_back():
     at = run_page({"depth": "banana", "w_std": "-3"})
     warn = " ".join(w.value for w in at.sidebar.warning)
-    assert "depth='banana' is not valid" in warn and "w_std='-3' is not valid" in warn
+    assert "depth=`'banana'` is not valid" in warn and "w_std=`'-3'` is not valid" in warn
     assert at.slider(key="depth").value == 3 and at.slider(key="w_std").value == 1.0
     inf = arr(specs(at)[0]["data"][1]["z"]).reshape(64, 64)
     assert inf[0, 0] == pytest.approx(0.28250, abs=2e-4)

@@ -80,6 +80,6 @@ def test_lazy_and_divergent_settings(default_page):
 def test_malformed_url_param_falls_back():
     at = run_page({"c": "abc", "param": "nope"})
     warn = " ".join(w.value for w in at.sidebar.warning)
-    assert "c='abc' is not valid" in warn and "param='nope' is not valid" in warn
+    assert "c=`'abc'` is not valid" in warn and "param=`'nope'` is not valid" in warn
     assert at.slider(key="c").value == 1.5
     assert metrics(at)["Phase"] == "catapult"

@@ -88,7 +88,7 @@ def test_too_slow_setting_is_refused_with_info():
 def test_malformed_url_param_falls_back_with_warning():
     at = run_page(width="999", noise="x")
     text = " ".join(w.value for w in at.sidebar.warning)
-    assert "width='999' is not valid" in text and "using default 512" in text
-    assert "noise='x' is not valid" in text
+    assert "width=`'999'` is not valid" in text and "using default 512" in text
+    assert "noise=`'x'` is not valid" in text
     assert at.select_slider(key="width").value == 512
     assert len(specs(at)) == 3

@@ -104,6 +104,6 @@ def test_digits_power_law_and_accuracy():
 def test_malformed_url_params_fall_back_with_warning():
     at = run_page(r="9", data="mnist")
     text = " ".join(w.value for w in at.sidebar.warning)
-    assert "r='9' is not valid (0.75–2.5); using default 1.5" in text and "data='mnist' is not valid" in text
+    assert "r=`'9'` is not valid (0.75–2.5); using default 1.5" in text and "data=`'mnist'` is not valid" in text
     assert at.slider(key="r").value == 1.5
     assert len(specs(at)) == 2

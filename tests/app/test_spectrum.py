@@ -106,7 +106,7 @@ def test_basri_zero_odd_modes():
 def test_malformed_url_param_falls_back():
     at = run_page({"lr": "9", "target": "nope"})
     warn = " ".join(w.value for w in at.sidebar.warning)
-    assert "lr='9' is not valid" in warn and "target='nope' is not valid" in warn
+    assert "lr=`'9'` is not valid" in warn and "target=`'nope'` is not valid" in warn
     assert at.slider(key="lr").value == 0.5
     assert metrics(at)["ηλ_max (stable below 2)"] == pytest.approx(1.0, abs=0.01)
 

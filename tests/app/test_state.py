@@ -68,16 +68,16 @@ def test_valid_url_params_seed_widgets(params, expected):
 @pytest.mark.parametrize(
     "key, raw, fragment",
     [
-        ("width", "abc", "URL parameter width='abc' is not valid (16–4096); using default 256"),
-        ("width", "-5", "width='-5' is not valid (16–4096)"),
-        ("width", "1e9", "width='1e9' is not valid (16–4096)"),
-        ("width", "12.5", "width='12.5' is not valid"),
-        ("width", "", "width='' is not valid"),
-        ("depth", "9", "depth='9' is not valid (one of 1, 2, 3, 4); using default 2"),
-        ("activation", "foo", "activation='foo' is not valid (one of relu, erf, tanh); using default relu"),
-        ("lr", "nan", "lr='nan' is not valid (0.001–10); using default 0.5"),
-        ("lr", "100", "lr='100' is not valid"),
-        ("ntk", "maybe", "ntk='maybe' is not valid (true or false); using default true"),
+        ("width", "abc", "URL parameter width=`'abc'` is not valid (16–4096); using default 256"),
+        ("width", "-5", "width=`'-5'` is not valid (16–4096)"),
+        ("width", "1e9", "width=`'1e9'` is not valid (16–4096)"),
+        ("width", "12.5", "width=`'12.5'` is not valid"),
+        ("width", "", "width=`''` is not valid"),
+        ("depth", "9", "depth=`'9'` is not valid (one of 1, 2, 3, 4); using default 2"),
+        ("activation", "foo", "activation=`'foo'` is not valid (one of relu, erf, tanh); using default relu"),
+        ("lr", "nan", "lr=`'nan'` is not valid (0.001–10); using default 0.5"),
+        ("lr", "100", "lr=`'100'` is not valid"),
+        ("ntk", "maybe", "ntk=`'maybe'` is not valid (true or false); using default true"),
     ],
 )
 def test_malformed_param_warns_and_uses_default(key, raw, fragment):
@@ -91,14 +91,14 @@ def test_malformed_param_warns_and_uses_default(key, raw, fragment):
 def test_repeated_param_is_rejected():
     at = run_demo(width=["512", "1024"])
     assert values(at)["width"] == 256
-    assert "width='512,1024' is not valid" in at.warning[0].value
+    assert "width=`'512,1024'` is not valid" in at.warning[0].value
 
 
 def test_several_bad_params_one_warning_good_ones_kept():
     at = run_demo(width="abc", activation="foo", depth="3")
     assert len(at.warning) == 1
     text = at.warning[0].value
-    assert "width='abc'" in text and "activation='foo'" in text and "depth" not in text
+    assert "width=`'abc'`" in text and "activation=`'foo'`" in text and "depth" not in text
     assert values(at) == DEFAULTS | {"depth": 3}
     assert url(at) == {"depth": "3"}
 

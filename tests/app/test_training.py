@@ -139,7 +139,7 @@ def test_too_slow_combination_is_refused():
 def test_malformed_url_params_fall_back_with_warning():
     at = run_training(width="abc", lr="99", task="mnist")
     (w,) = [w.value for w in at.sidebar.warning]
-    assert "width='abc' is not valid" in w and "lr='99' is not valid" in w and "task='mnist'" in w
+    assert "width=`'abc'` is not valid" in w and "lr=`'99'` is not valid" in w and "task=`'mnist'`" in w
     assert at.sidebar.select_slider(key="width").value == 256
     assert at.sidebar.slider(key="lr").value == 0.5
     assert len(specs(at)) == 3

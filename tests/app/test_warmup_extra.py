@@ -90,7 +90,9 @@ def test_neighbours_and_canonical_values():
     assert neighbours(Control("o", "o", "select_slider", "b", options=("a", "b"))) == ["a"]
     assert neighbours(Control("t", "t", "toggle", False)) == []
     c = Control("x", "x", "slider", 0.8, min=0.0, max=1.0, step=0.05)
-    assert canonical(c, 0.8 + 0.05) == 0.85 and canonical(c, 1e-7 * 3) == 3e-7
+    assert canonical(c, 0.8 + 0.05) == 0.85 and canonical(c, 0.31) == 0.3  # noise removed, snapped to the grid
+    tiny = Control("t", "t", "slider", 1e-7, min=0.0, max=1e-6, step=1e-7)
+    assert canonical(tiny, 1e-7 * 3) == 3e-7
 
 
 def test_release_comes_after_the_extras_and_before_the_neighbours(tmp_path, monkeypatch):
@@ -161,7 +163,7 @@ def test_warmup_keeps_within_the_process_memory_budget(tmp_path, monkeypatch):
     from common import memory
 
     monkeypatch.delenv(warmup.KEEP_MB_ENV, raising=False)
-    for budget, keep in ((None, warmup.KEEP_MB), ("1000", 1000 - memory.REGROW_MB), ("0", warmup.KEEP_MB),
+    for budget, keep in ((None, warmup.KEEP_MB), ("1000", 1000 - memory.HEADROOM_MB - memory.REGROW_MB), ("0", warmup.KEEP_MB),
                          ("100", 0.0), ("junk", warmup.KEEP_MB)):
         if budget is None:
             monkeypatch.delenv(memory.BUDGET_ENV, raising=False)

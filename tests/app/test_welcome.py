@@ -76,6 +76,6 @@ def test_width_control_network_approaches_kernel():
 def test_malformed_width_falls_back_with_warning():
     at = run_welcome(width="abc")
     warnings = [w.value for w in at.sidebar.warning]
-    assert any("width='abc' is not valid" in w and "using default 256" in w for w in warnings)
+    assert any("width=`'abc'` is not valid" in w and "using default 256" in w for w in warnings)
     assert at.sidebar.select_slider(key="width").value == 256
     assert find(traces(specs(at)[0]), "network, width 256")

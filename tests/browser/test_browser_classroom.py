@@ -144,8 +144,8 @@ def test_copy_link_and_csv_download(page, base_url):
     with page.expect_download() as dl:
         page.locator("[data-testid=stDownloadButton] button", has_text="CSV").first.click()
     text = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert "# width = 64" in text and "# page = welcome" in text
-    assert f"# url = {base_url}/?width=64" in text
+    assert "# width,64" in text and "# page,welcome" in text
+    assert f"# url,{base_url}/?width=64" in text
     rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
     trace = page.locator(CHART).first.evaluate(
         "el => { const t = el._fullData.find(t => t.name.startsWith('network, width')); "
