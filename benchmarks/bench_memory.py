@@ -281,7 +281,11 @@ def main() -> None:
         server = StreamlitServer(ROOT / "app" / "serve.py", env={"NTK_LAB_WARMUP": "1", **env})
         from bench_app_browser import wait_warmup
 
-        wait_warmup(server, timeout_s=3600)
+        try:
+            wait_warmup(server, timeout_s=3600)
+        except BaseException:  # (SIGTERM, timeout) stop the server too
+            server.stop()
+            raise
     else:
         server = StreamlitServer(ROOT / "app" / "streamlit_app.py", env={"NTK_LAB_WARMUP": "0", **env})
     t0 = time.perf_counter()

@@ -10,7 +10,8 @@ on its own thread, so no visitor waits for it), and the warm-up ``enforce()`` af
 every page:
 
 1. read the resident set size (``/proc/self/statm``, a few µs);
-2. over the budget → drop every compiled program (``jax.clear_caches()``; they
+2. within ``HEADROOM_MB`` of the budget (a cold run of the heaviest pages adds up to
+   ~300 MB, and the check comes after the run) → drop every compiled program (``jax.clear_caches()``; they
    stay in the persistent compilation cache on disk, and a program a visitor
    needs again reloads in ~0.3 s instead of 1–5 s of compiling), collect garbage
    and hand freed heap back to the OS (glibc ``malloc_trim(0)``: without it the
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 
 BUDGET_ENV = "NTK_LAB_MEMORY_MB"
 BUDGET_MB = 2000.0  # Streamlit Community Cloud gives ~2.7 GB; the rest is margin for a run in flight
+HEADROOM_MB = 300.0  # evict this far below the budget: what one cold run can add before the next check
 REGROW_MB = 150.0  # growth after an eviction before the next one (thrash guard)
 DATA_FRACTION = 0.8  # after dropping programs, data caches are trimmed until this fraction of the budget
 
@@ -175,8 +177,13 @@ def enforce(budget: float | None = None, log: Callable[[str], None] = _log,
 
 
 def _due(budget: float, rss: float) -> bool:
-    """Over a (non-zero) budget and past the thrash guard (NaN: never)."""
-    return bool(budget) and rss > budget and rss > _floor + REGROW_MB
+    """Within HEADROOM_MB of a (non-zero) budget and past the thrash guard (NaN: never)."""
+    return bool(budget) and rss > trigger_mb(budget) and rss > _floor + REGROW_MB
+
+
+def trigger_mb(budget: float) -> float:
+    """The resident memory at which an eviction starts: ``HEADROOM_MB`` below the budget."""
+    return budget - HEADROOM_MB
 
 
 def _evict(budget: float, log: Callable[[str], None]) -> Eviction | None:
@@ -198,10 +205,11 @@ def _evict(budget: float, log: Callable[[str], None]) -> Eviction | None:
         ev = Eviction(rss, programs, after, cleared, time.perf_counter() - t0)
         EVICTIONS.append(ev)
         del EVICTIONS[:-100]
-        log(f"resident {rss:.0f} MB > budget {budget:.0f} MB ({BUDGET_ENV}): compiled programs dropped "
+        log(f"resident {rss:.0f} MB > {trigger_mb(budget):.0f} MB (budget {budget:.0f} MB, {BUDGET_ENV}, less "
+            f"{HEADROOM_MB:.0f} MB headroom): compiled programs dropped "
             f"-> {programs:.0f} MB" + (f", data caches cleared ({', '.join(cleared)}) -> {after:.0f} MB"
                                        if cleared else "") + f" in {ev.seconds:.2f} s")
-        if after > budget:
+        if after > trigger_mb(budget):
             log(f"still over the budget after releasing what it can: {BUDGET_ENV} is below what the app "
                 f"needs at rest; next eviction after {REGROW_MB:.0f} MB more growth")
         return ev

@@ -49,7 +49,7 @@ after the extras (``release_compiled``), and again after any page's neighbours
 that add more than ``PAGE_KEEP_MB`` (200 MB) on their own; neighbours are run
 only while the process stays under ``NTK_LAB_WARMUP_KEEP_MB`` (default 1450 MB)
 with room for one more page (and at most ``NTK_LAB_MEMORY_MB`` less
-``memory.REGROW_MB``). The programs kept serve settings a few steps from the
+``memory.HEADROOM_MB`` and ``memory.REGROW_MB``). The programs kept serve settings a few steps from the
 defaults without re-tracing. After every page and every extra or neighbour
 setting the thread also applies the process budget (``common.memory.enforce``),
 as every visitor's run does.
@@ -104,14 +104,14 @@ def selected_pages() -> list[LessonPage]:
 
 
 def _keep_mb() -> float:
-    """NTK_LAB_WARMUP_KEEP_MB, at most NTK_LAB_MEMORY_MB less ``memory.REGROW_MB`` (room for visitors)."""
+    """NTK_LAB_WARMUP_KEEP_MB, at most where ``common.memory`` starts evicting less ``memory.REGROW_MB``."""
     try:
         keep = max(0.0, float(os.environ.get(KEEP_MB_ENV, KEEP_MB)))
     except ValueError:
         _log(f"{KEEP_MB_ENV} must be a number of MB (>= 0); using {KEEP_MB}")
         keep = float(KEEP_MB)
     budget = memory.budget_mb()
-    return min(keep, max(0.0, budget - memory.REGROW_MB)) if budget else keep
+    return min(keep, max(0.0, memory.trigger_mb(budget) - memory.REGROW_MB)) if budget else keep
 
 
 def _on(env: str) -> bool:

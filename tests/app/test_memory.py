@@ -136,9 +136,13 @@ def test_data_caches_stay_when_dropping_programs_suffices(monkeypatch):
     monkeypatch.setattr(memory, "release_programs", lambda: released.append(1))
     ev = memory.enforce(budget=900.0, log=lambda m: None)
     assert released == [1] and ev == memory.Eviction(1000.0, 719.0, 719.0, (), ev.seconds)
-    # under the budget: nothing happens (one cheap reading)
-    monkeypatch.setattr(memory, "rss_mb", lambda: 899.0)
+    # below the budget less the headroom: nothing happens (one cheap reading)
+    memory.reset()
+    monkeypatch.setattr(memory, "rss_mb", lambda: 900.0 - memory.HEADROOM_MB)
     assert memory.enforce(budget=900.0, log=lambda m: None) is None and released == [1]
+    # ... and within the headroom, an eviction
+    monkeypatch.setattr(memory, "rss_mb", lambda: 901.0 - memory.HEADROOM_MB)
+    assert memory.enforce(budget=900.0, log=lambda m: None) is not None and released == [1, 1]
 
 
 def test_clearing_while_other_threads_compute():
