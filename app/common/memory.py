@@ -1,8 +1,9 @@
 """Memory budget: keep the server's resident memory under ``NTK_LAB_MEMORY_MB`` (default 2000 MB).
 
 What grows when visitors open new settings (measured, ``benchmarks/bench_memory.py``):
-compiled JAX programs, 50–190 MB per new (depth, activation) of a page (each width,
-depth and activation of an MLP is its own XLA executable), and the values in
+compiled JAX programs (each width, depth and activation of an MLP is its own XLA
+executable, ~20–30 MB for /kernel-at-init's Monte Carlo draw; a new (depth, activation)
+there compiles 4–5 of them and the infinite-width kernel: +70–330 MB), and the values in
 Streamlit's ``st.cache_data`` stores (every function has ``max_entries`` and a
 ``ttl``, ~100 MB in all). Neither shrinks by itself, so ``app/streamlit_app.py``
 calls ``enforce(background=True)`` after every script run (the eviction itself runs
@@ -11,12 +12,14 @@ every page:
 
 1. read the resident set size (``/proc/self/statm``, a few µs);
 2. within ``HEADROOM_MB`` of the budget (a cold run of the heaviest pages adds up to
-   ~300 MB, and the check comes after the run) → drop every compiled program (``jax.clear_caches()``; they
-   stay in the persistent compilation cache on disk, and a program a visitor
-   needs again reloads in ~0.3 s instead of 1–5 s of compiling), collect garbage
-   and hand freed heap back to the OS (glibc ``malloc_trim(0)``: without it the
-   freed programs stay resident — measured 710 → 699 MB by clearing alone,
-   → 345 MB after the trim);
+   ~300 MB, and the check comes after the run) → drop every compiled program
+   (``jax.clear_caches()``; they stay in the persistent compilation cache on disk,
+   so a setting that needs one again pays JAX's tracing and a disk load, not XLA's
+   compile: /kernel-at-init's depth-3 sweep at a new seed took 0.9 s with its
+   programs in memory, 3.6–4.9 s after a release, on the loaded 2-core machine),
+   collect garbage and hand freed heap back to the OS (glibc ``malloc_trim(0)``:
+   without it the freed programs stay resident — measured 710 → 699 MB by
+   clearing alone, → 345 MB after the trim);
 3. still above ``DATA_FRACTION`` of the budget → clear the largest
    ``st.cache_data`` functions until their stored bytes cover the excess
    (values are recomputed on the next visit, so they go last).
