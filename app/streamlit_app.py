@@ -76,11 +76,29 @@ def _welcome_alias() -> None:
 
 ALIASES = [st.Page(_welcome_alias, title="Welcome", url_path="welcome", visibility="hidden")]
 
+COURSE = [page for pages in SECTIONS.values() for page in pages]  # the course in reading order
+
+
+def _previous_next(current) -> None:
+    """Links to the lessons before and after ``current`` in the course, at the end of every page."""
+    paths = [p.url_path for p in COURSE]
+    if current.url_path not in paths:
+        return
+    i = paths.index(current.url_path)
+    st.divider()
+    left, right = st.columns(2)
+    if i > 0:
+        left.page_link(COURSE[i - 1], label=f"Previous: {COURSE[i - 1].title}", icon=":material/arrow_back:")
+    if i + 1 < len(COURSE):
+        right.page_link(COURSE[i + 1], label=f"Next: {COURSE[i + 1].title}", icon=":material/arrow_forward:")
+
+
 SECTIONS = {name: pages + (ALIASES if name == "Lessons" else []) for name, pages in SECTIONS.items() if pages}
 _page = st.navigation(SECTIONS, position="sidebar")
 _t0 = time.perf_counter()
 try:
     _page.run()
+    _previous_next(_page)
 finally:  # also after st.stop/st.rerun and exceptions: over NTK_LAB_MEMORY_MB -> release (common/memory.py)
     memory.enforce(background=True)
 runlog.record(_page.url_path or "home", time.perf_counter() - _t0,

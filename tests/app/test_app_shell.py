@@ -32,6 +32,27 @@ def test_every_page_runs(page):
     assert at.title, f"{page} rendered no st.title"
 
 
+def _page_links(at: AppTest) -> list[tuple[str, str]]:
+    """The previous/next links (the Welcome page also links to every lesson)."""
+    return [(e.proto.label, e.proto.page) for e in at.get("page_link")
+            if e.proto.label.startswith(("Previous: ", "Next: "))]
+
+
+def test_every_lesson_links_to_the_previous_and_next_lesson():
+    """The course reads in the sidebar's order: the first page links forward only, a middle page both ways."""
+    from common.pages import lesson_pages
+
+    pages = lesson_pages()
+    at = AppTest.from_file(ENTRY, default_timeout=120).run()
+    links = _page_links(at)
+    assert [label for label, _ in links] == [f"Next: {pages[1].title}"], links
+    at.switch_page("lessons/training.py").run()
+    assert not at.exception
+    i = [p.name for p in pages].index("training")
+    assert [label for label, _ in _page_links(at)] == [f"Previous: {pages[i - 1].title}",
+                                                       f"Next: {pages[i + 1].title}"]
+
+
 def test_jax_env_defaults_set_before_jax():
     import os
 
