@@ -1,4 +1,5 @@
-"""Production entrypoint: ``streamlit run app/serve.py`` — the app of ``streamlit_app.py`` plus a start-up hook.
+"""Production entrypoint: ``streamlit run app/serve.py`` — the app of ``streamlit_app.py`` plus a start-up hook
+and a middleware that hides ``/_stcore/metrics``.
 
 ``st.App`` (Streamlit ≥ 1.5x, ASGI) runs ``lifespan`` once when the server starts,
 before any visitor: it starts the warm-up thread (``common/warmup.py``), which
@@ -25,6 +26,8 @@ for p in (str(APP_DIR.parent), str(APP_DIR)):
 # safeguards (common/hosting.py: clear_cache from browsers ignored, no tracebacks for visitors,
 # unreadable compilation-cache entries removed).
 import common  # noqa: E402,F401
+from common import hosting  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 
 @asynccontextmanager
@@ -35,4 +38,5 @@ async def lifespan(_app):
     yield
 
 
-app = st.App("streamlit_app.py", lifespan=lifespan)
+# /_stcore/metrics (Streamlit's OpenMetrics, public by default and not configurable) answers 404.
+app = st.App("streamlit_app.py", lifespan=lifespan, middleware=[Middleware(hosting.BlockPaths)])

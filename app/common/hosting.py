@@ -9,6 +9,10 @@
   host may pass its own value (Streamlit's source says Community Cloud uses the legacy ``False``,
   which shows the stack trace), so the app sets it again from code. The traceback still goes to
   the server log. ``NTK_LAB_ERROR_DETAILS=full`` (or stacktrace/type) shows more, for development.
+- ``BlockPaths``: an ASGI middleware answering 404 for ``/_stcore/metrics`` (Streamlit 1.67 serves
+  its OpenMetrics endpoint to anyone and has no setting to turn it off); ``app/serve.py`` installs
+  it. Under ``streamlit run app/streamlit_app.py`` (Community Cloud) it cannot be installed: a
+  reverse proxy in front should deny that path instead.
 - ``repair_compilation_cache``: JAX never rewrites an on-disk compilation-cache entry it cannot
   read (e.g. truncated by a full disk): it logs "truncated stream" and recompiles on every
   restart. Unreadable entries are deleted before JAX looks at them.
@@ -27,6 +31,24 @@ log = logging.getLogger("ntk_lab.hosting")
 ALLOW_CLEAR_ENV = "NTK_LAB_ALLOW_CLIENT_CACHE_CLEAR"  # "1": keep Streamlit's behaviour (local development)
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 CACHE_SUFFIX, ATIME_SUFFIX = "-cache", "-atime"  # jax/_src/lru_cache.py's file names
+
+
+BLOCKED_PATHS = ("/_stcore/metrics",)
+
+
+class BlockPaths:
+    """ASGI middleware: 404 for HTTP requests whose path ends with one of ``paths`` (any base URL)."""
+
+    def __init__(self, app, paths: tuple[str, ...] = BLOCKED_PATHS) -> None:
+        self.app, self.paths = app, tuple(paths)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").rstrip("/").endswith(self.paths):
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": b"Not found"})
+            return
+        await self.app(scope, receive, send)
 
 
 ERROR_DETAILS_ENV = "NTK_LAB_ERROR_DETAILS"

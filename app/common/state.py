@@ -172,8 +172,12 @@ def _number(raw: str) -> float | None:
 def md_literal(text: str) -> str:
     """``text`` as a Markdown inline code span: shown verbatim, never parsed (no links, images,
     HTML, LaTeX, ``:color[…]`` directives or emoji shortcodes). Control characters are written as
-    escapes (a newline could end the span), and the fence is longer than any backtick run inside."""
+    escapes (a newline could end the span), and the fence is longer than any backtick run inside.
+    Streamlit's frontend rewrites ``:material/`` to ``:material_`` in the whole source before
+    parsing (icons), code spans included; a zero-width space after ``:material`` keeps the text
+    looking as typed."""
     text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    text = text.replace(":material/", ":material\u200b/")
     fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""  # one space each side is stripped
     return f"{fence}{pad}{text}{pad}{fence}"
