@@ -81,18 +81,24 @@ GUIDES: dict[str, list[Step]] = {
             question="Width 4096: what happens to the three curves (network, linearization, Θ∞)?",
             options=("They merge into one", "They separate further", "The network stops learning"),
             answer=0,
-            explanation="At large width the kernel barely moves and is close to Θ∞: training the network "
-                        "is kernel regression (‖f − f_lin‖ ≈ 0.02).",
+            explanation="At large width the kernel barely moves and is close to Θ∞: training the network is "
+                        "close to kernel regression with its initial kernel, and with Θ∞ (‖f − f_lin‖ ≈ 0.02 "
+                        "and ‖f − f_∞‖ ≈ 0.02 at the end); exactly so only in the limit width → ∞.",
         ),
         Step(
             "Past the step-size bound", settings={"task": "sine", "width": 256, "depth": 1, "lr": 0.7,
                                                   "steps": 1000},
-            question="The stable bound 2/λ_max of this network's kernel is about 0.65. What happens with η = 0.7?",
-            options=("Training is just slower", "Training diverges: the loss blows up",
-                     "Nothing, 0.65 is only a rule of thumb"),
+            question="The stable bound 2/λ_max of this network's initial kernel is about 0.65. What happens "
+                     "with η = 0.7?",
+            options=("All three models just train more slowly",
+                     "The linearization and Θ∞ regression diverge; the network's loss rises, then it converges",
+                     "All three diverge"),
             answer=1,
-            explanation="Along the top eigenvector the residual is multiplied by (1 − ηλ_max) each step; with "
-                        "|1 − ηλ_max| > 1 it grows geometrically and training diverges (here at step ≈ 70).",
+            explanation="For the two kernel models the residual along the top eigenvector is multiplied by "
+                        "(1 − ηλ_max) each step; with |1 − ηλ_max| > 1 it grows geometrically (the linearization "
+                        "diverges at step 69, Θ∞ regression at step 39). The network's kernel is not fixed: its "
+                        "loss rises to about 1.5× its start, λ_max falls, and it converges (final loss ≈ 8e-4) "
+                        "— the catapult of Learning-rate phases.",
         ),
     ],
     "drift": [
@@ -130,27 +136,34 @@ GUIDES: dict[str, list[Step]] = {
             question="The target is ¼(cos γ + cos 2γ + cos 4γ + cos 6γ). Which part is learned first?",
             options=("cos γ, the lowest frequency", "cos 6γ, the highest frequency", "All at the same speed"),
             answer=0,
-            explanation="The NTK's eigenvalue falls with the frequency k and mode i decays like (1 − ηλᵢ)ᵗ: "
-                        "k = 1, 2 are gone after 100 steps, k = 6 is still two thirds there.",
+            explanation="Here the NTK's eigenvalue falls with the frequency k and, in the kernel picture, mode i "
+                        "decays like (1 − ηλᵢ)ᵗ: the network's k = 1, 2 residuals are below 1 % of their start "
+                        "after 100 steps, k = 6 still at about 57 %.",
         ),
         Step(
             "A missing frequency", settings={"target": "sin3", "depth": 1, "b_std": 0.0, "lr": 0.5,
                                              "steps": 1000},
-            question="Bias-free one-layer ReLU network, target ½ sin 3γ. How well is it learned in 1000 steps?",
-            options=("Fully within 100 steps", "Only slowly: its eigenvalue is (almost) zero",
-                     "Training diverges"),
-            answer=1,
-            explanation="For this kernel the infinite-width eigenvalues of odd k ≥ 3 vanish (Basri et al. 2019); "
-                        "the finite network has only small ones, so a third of the loss is left after 1000 steps.",
+            question="Bias-free one-hidden-layer ReLU network, target ½ sin 3γ. How well is it learned?",
+            options=("Fully within 100 steps", "Slowly, over thousands of steps",
+                     "Not at all, at any width"),
+            answer=2,
+            explanation="On the circle a bias-free one-hidden-layer ReLU network is Σⱼ vⱼ‖wⱼ‖·relu(cos(γ − θⱼ)), "
+                        "and relu(cos ·) has no odd harmonics above 1: no such network — of any width, lazy or "
+                        "rich — can represent sin 3γ, and its NTK's odd modes k ≥ 3 are exactly zero (Basri et "
+                        "al. 2019). The loss that falls is the random initial function being fitted away; the "
+                        "target's whole energy, ½·mean((½ sin 3γ)²) = 0.0625, is left after 1000 steps.",
         ),
         Step(
             "Too large a step", settings={"target": "mix", "depth": 1, "b_std": 0.1, "lr": 1.1, "steps": 1000},
-            question="The learning rate is 1.1 × 2/λ_max. What happens?",
-            options=("Faster learning", "The top mode oscillates with growing amplitude: divergence",
-                     "Only the high frequencies are affected"),
-            answer=1,
-            explanation="|1 − ηλ_max| > 1: the residual along the top eigenvector flips sign and grows each "
-                        "step, so training diverges (here around step 50).",
+            question="The learning rate is 1.1 × 2/λ_max of the network's initial NTK. What happens to the "
+                     "linearized model, and to the network?",
+            options=("Both learn faster", "Both diverge",
+                     "The linearized model diverges; the network's loss spikes, then it converges"),
+            answer=2,
+            explanation="|1 − ηλ_max| > 1: the linearized model's residual along the top eigenvector flips sign "
+                        "and grows each step, so it diverges (here at step 52). The network's kernel is not "
+                        "fixed: its loss rises to about 4.6× its start, λ_max falls until ηλ_max < 2, and it "
+                        "converges (final loss ≈ 2e-5) — the catapult of Learning-rate phases.",
         ),
     ],
     "nngp": [
@@ -204,7 +217,8 @@ GUIDES: dict[str, list[Step]] = {
                      "It trains exactly as at c = 0.9"),
             answer=1,
             explanation="The catapult (Lewkowycz et al. 2020): the large outputs change the kernel; λ_max drops "
-                        "until η·λ_max ≈ 1.2 < 2 and training settles in a flatter region.",
+                        "until η·λ_max ≈ 1.2 < 2 and training settles in a flatter region (measured here: the "
+                        "loss peaks at about 20× its start).",
         ),
         Step(
             "Much larger", settings={"c": 2.5, "width": 1024, "param": "ntk"},
@@ -212,8 +226,10 @@ GUIDES: dict[str, list[Step]] = {
             options=("Yes, just a bigger spike", "No: it diverges — past the measured edge c ≈ 2.1",
                      "It becomes lazy again"),
             answer=1,
-            explanation="Above c_max the kernel cannot shrink fast enough and the loss runs away; for this wide "
-                        "ReLU net the sweep puts the edge at η·λ0 ≈ 4.2, in line with the ≈ 4–5/λ0 reported.",
+            explanation="Above c_max the kernel cannot shrink fast enough and the loss runs away. For this "
+                        "network the sweep measures the edge at η·λ0 ≈ 4.2 (c ≈ 2.1); Lewkowycz et al. 2020 "
+                        "derive 4/λ0 for their two-layer linear model and report larger values for ReLU "
+                        "networks — the 4.2 is this app's measurement, not theirs.",
         ),
     ],
     "depth_init": [

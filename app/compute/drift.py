@@ -1,7 +1,7 @@
 """Cached computations for the lesson "Kernel drift: lazy vs rich".
 
-The task is the reference run of Lee et al. (2019) (ntk.md, canonical
-experiment 2): a one-hidden-layer ReLU network (b_std = 0.1) on ``N_TRAIN``
+The task is this project's run reproducing the width scaling Lee et al. (2019)
+report (not their experiment; ntk.md, canonical experiment 2): a one-hidden-layer ReLU network (b_std = 0.1) on ``N_TRAIN``
 equally spaced points of the unit circle, target cos 2γ, full-batch GD on
 L = (1/2N)Σ(f − y)². Every width of ``WIDTHS`` is trained on it with the same
 settings; ``run_width`` is cached per width so the page can show progress

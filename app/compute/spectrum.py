@@ -18,6 +18,8 @@ import streamlit as st
 
 import ntkcore as nc
 
+from compute import training as T
+
 N_TRAIN = 64  # circle points used for training and for the spectrum (one fixed size)
 N_EVAL = 128  # plotting grid on the circle
 W_STD = 1.0
@@ -95,9 +97,31 @@ def spectra(width: int, depth: int, activation: str, b_std: float, seed: int) ->
         "gamma": gamma,
         "eig_emp": emp.eigvals, "vec_emp": emp.eigvecs, "k_emp": k_emp, "frac_emp": frac_emp,
         "eig_inf": inf.eigvals, "k_inf": k_inf, "frac_inf": frac_inf,
+        "theta0": theta0,
         "lambda_max": float(emp.eigvals[0]),
         "max_lr": nc.max_stable_lr(float(emp.eigvals[0])),
     }
+
+
+def divergence_report(tr: dict) -> str | None:
+    """The page's warning when the network or its linearization diverged (None if neither did)."""
+    gone = {name: step for name, step in tr["diverged_steps"].items() if step is not None}
+    if not gone:
+        return None
+    text = ("Diverged: " + ", ".join(f"the {name} at step {step}" for name, step in gone.items())
+            + f" (ηλ_max = {tr['lr'] * tr['lambda_max']:.2f}). Its curves stop there. ")
+    if tr["diverged_steps"]["network"] is None:
+        loss = tr["train_loss"]
+        text += (f"The network stayed finite and is plotted to the end: its loss rose to "
+                 f"{tr['peak_loss_ratio']:.3g}× its start and ended at {loss[-1] / loss[0]:.2g}× it"
+                 + (" — a catapult (see Learning-rate phases). " if loss[-1] < loss[0] else ". "))
+    return text + "Below 1.0 on the learning-rate slider both converge."
+
+
+def odd_mode_share(sp: dict) -> float:
+    """Largest eigenvalue of the network's Θ whose eigenvector is dominated by an odd k ≥ 3, / λ_max."""
+    odd = (sp["k_emp"] >= 3) & (sp["k_emp"] % 2 == 1)
+    return float(np.max(np.abs(sp["eig_emp"][odd])) / sp["lambda_max"]) if odd.any() else 0.0
 
 
 def _group(values: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -116,16 +140,29 @@ def training(width: int, depth: int, activation: str, b_std: float, target: str,
     x_eval, gamma_eval = circle_inputs(N_EVAL)
     y = target_values(target, gamma)
     lr = lr_frac * sp["max_lr"]
-    traj = nc.train(_model(width, depth, activation, b_std), x, y,
-                    nc.TrainConfig(steps=steps, lr=lr, n_records=min(N_RECORDS, steps), seed=seed),
-                    x_eval=x_eval)
+    n_rec = min(N_RECORDS, steps)
+    # The network is trained on its own and its linearization evolved here in closed form with Θ0:
+    # above 2/λ_max the linearization diverges while the network often catapults and converges,
+    # and each is plotted until *it* diverges.
+    model = _model(width, depth, activation, b_std)
+    traj = nc.train(model, x, y, nc.TrainConfig(steps=steps, lr=lr, n_records=n_rec, seed=seed,
+                                                train_linearized=False), x_eval=x_eval)
+    rec = T.record_steps(steps, n_rec)
+    theta0, theta0_eval = sp["theta0"], np.asarray(
+        nc.empirical_ntk(model, traj.params0, x_eval, x, lr_weighted=True), np.float64)
+    f0, f0_eval = np.asarray(traj.pred_train[0], np.float64), np.asarray(traj.pred_eval[0], np.float64)
+    lin = T.kernel_regression(theta0, theta0_eval, f0, f0_eval, y[:, None], lr, steps + 1, rec)
+    lin_train = lin["f_train"]
+    pred_train = np.full((len(rec), N_TRAIN, 1), np.nan)
+    pred_train[:len(traj.steps)] = traj.pred_train
+    pred_eval = np.full((len(rec), N_EVAL), np.nan)
+    pred_eval[:len(traj.steps)] = np.asarray(traj.pred_eval)[..., 0]
     vecs, lam, k_emp = sp["vec_emp"], sp["eig_emp"], sp["k_emp"]
-    res_net = nc.mode_residuals(vecs, traj.pred_train, y)  # (R, E)
-    res_lin = nc.mode_residuals(vecs, traj.pred_train_lin, y)
-    # predicted: |1 − ηλ_i|^t × initial residual, at every step up to the last recorded one
-    t_pred = np.arange(int(traj.steps[-1]) + 1)
-    with np.errstate(over="ignore"):
-        pred = nc.predicted_mode_decay(lam, t_pred, lr) * res_lin[0][None, :]
+    res_net = nc.mode_residuals(vecs, pred_train, y)  # (R, E), NaN after the network diverged
+    res_lin = nc.mode_residuals(vecs, lin_train[..., None], y)
+    # predicted: |1 − ηλ_i|^t × initial residual, at every step until the linearized model diverges
+    t_pred = np.arange(steps + 1 if lin["diverged_step"] is None else lin["diverged_step"])
+    pred = nc.predicted_mode_decay(lam, t_pred, lr) * res_lin[0][None, :]
     groups = {}
     for k in PANEL_FREQS:
         members = np.flatnonzero(k_emp == k)
@@ -138,14 +175,17 @@ def training(width: int, depth: int, activation: str, b_std: float, target: str,
             "lin": _group(res_lin, members),
             "pred": _group(pred, members),
         }
+    loss_lin = lin["loss"][rec]
+    net_div, lin_div = traj.diverged_step, lin["diverged_step"]
     return {
         "lr": lr, "lr_frac": lr_frac, "lambda_max": sp["lambda_max"], "max_lr": sp["max_lr"],
-        "steps": np.asarray(traj.steps), "t_pred": t_pred, "groups": groups,
+        "steps": rec, "t_pred": t_pred, "groups": groups,
         "gamma": gamma, "y": y, "gamma_eval": gamma_eval, "y_eval": target_values(target, gamma_eval),
-        "pred_eval": np.asarray(traj.pred_eval)[..., 0], "pred_eval_lin": np.asarray(traj.pred_eval_lin)[..., 0],
-        "train_loss": np.asarray(traj.train_loss), "train_loss_lin": np.asarray(traj.train_loss_lin),
-        "diverged": bool(traj.diverged), "diverged_step": traj.diverged_step,
-        "suggested_lr": traj.suggested_lr, "message": traj.message,
+        "pred_eval": pred_eval, "pred_eval_lin": lin["f_eval"],
+        "train_loss": 0.5 * np.mean((pred_train[..., 0] - y) ** 2, axis=1), "train_loss_lin": loss_lin,
+        "diverged_steps": {"network": net_div, "linearized model": lin_div},
+        "diverged": net_div is not None or lin_div is not None,
+        "peak_loss_ratio": float(np.max(traj.loss) / traj.loss[0]),  # per step, the network's
     }
 
 

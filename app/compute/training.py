@@ -4,7 +4,9 @@ Three models are trained from the same start on the same data with the same
 full-batch gradient descent (loss L = (1/2N) Σ (f − y)², step η):
 
 - the network (``ntkcore.train``, NTK parameterization);
-- its linearization around θ0 (evolved exactly in closed form by ``ntkcore.train``);
+- its linearization around θ0: kernel regression with the network's own Θ0, evolved exactly in
+  closed form here (what GD on the linearized parameters gives), so the network keeps training
+  when its linearization diverges (above 2/λ_max(Θ0)) and vice versa;
 - kernel regression with the infinite-width NTK Θ∞ (``ntkcore.infinite_kernels``)
   in closed form (``ntkcore.kernel_predictions``), started from the network's
   own initial function f0, so all three curves start together.
@@ -103,8 +105,8 @@ def infinite_ntk(task: str, depth: int, activation: str) -> dict[str, np.ndarray
     return {"theta": theta, "theta_eval": theta_eval, "lambda_max": lam_max}
 
 
-def _infinite_loss_per_step(theta: np.ndarray, f0: np.ndarray, y: np.ndarray, lr: float,
-                            steps: int) -> np.ndarray:
+def _kernel_loss_per_step(theta: np.ndarray, f0: np.ndarray, y: np.ndarray, lr: float,
+                          steps: int) -> np.ndarray:
     """½·mean (f_t − y)² of GD with the fixed kernel θ, for t = 0 … steps−1 (all at once)."""
     n = theta.shape[0]
     lam, vec = np.linalg.eigh(theta)
@@ -121,6 +123,43 @@ def _first_bad(loss: np.ndarray, loss0: float) -> int | None:
     return int(np.argmax(bad)) if bad.any() else None
 
 
+def kernel_regression(theta: np.ndarray, theta_eval: np.ndarray, f0_train: np.ndarray, f0_eval: np.ndarray,
+                      y: np.ndarray, lr: float, steps: int, rec_steps: np.ndarray) -> dict:
+    """Kernel gradient descent with a fixed kernel from f0 (the linearized network with Θ0, or Θ∞).
+
+    f_t(x) = f0(x) + Θ(x, X) Θ⁻¹ (I − (I − ηΘ/N)^t)(y − f0(X)). Returns loss (steps,) per step
+    (NaN from the divergence on), f_train (R, N) and f_eval (R, M) at ``rec_steps`` (NaN from the
+    divergence on) and
+    diverged_step: the first step whose loss is non-finite or above DIVERGENCE_FACTOR × its start
+    (the rule ``ntkcore.train`` applies), or None.
+    """
+    loss = _kernel_loss_per_step(theta, f0_train, y, lr, steps)
+    bad = _first_bad(loss, max(float(loss[0]), 1e-30))
+    with np.errstate(over="ignore", invalid="ignore"):  # past 2/λ_max the powers overflow: cut below
+        f_train, f_eval = nc.kernel_predictions(theta, y, rec_steps.astype(float), lr, theta_test_train=theta_eval,
+                                                f0_train=f0_train, f0_test=f0_eval, mode="gd")
+    f_train, f_eval = (np.asarray(f, np.float64)[:, :, 0] for f in (f_train, f_eval))
+    if bad is not None:
+        f_train[rec_steps >= bad] = np.nan
+        f_eval[rec_steps >= bad] = np.nan
+        loss = loss.copy()
+        loss[bad:] = np.nan
+    f_train[~np.isfinite(f_train)] = np.nan
+    f_eval[~np.isfinite(f_eval)] = np.nan
+    return {"loss": loss, "f_train": f_train, "f_eval": f_eval, "diverged_step": bad}
+
+
+def record_steps(steps: int, n_records: int = N_RECORDS) -> np.ndarray:
+    """The snapshot steps ``ntkcore.train`` records with ``n_records`` (0, chunk, 2·chunk, …, steps)."""
+    chunk = max(1, math.ceil(steps / n_records))
+    return np.array(list(range(0, steps, chunk)) + [steps])
+
+
+def _rms_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """RMS over the inputs of a − b per snapshot (NaN where either model has diverged)."""
+    return np.sqrt(np.mean((a - b) ** 2, axis=1))
+
+
 def _thin(n: int) -> np.ndarray:
     """Indices 0 … n−1 thinned to at most MAX_LOSS_POINTS (dense early, for log-x reading)."""
     if n <= MAX_LOSS_POINTS:
@@ -135,57 +174,50 @@ def _thin(n: int) -> np.ndarray:
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def run(task: str, width: int, depth: int, activation: str, lr: float, steps: int,
         seed: int) -> dict:
-    """Train network, linearization and Θ∞ kernel regression; plain numpy results.
+    """Train the network; run its linearization and Θ∞ kernel regression from its f0; numpy results.
 
-    Keys (R = recorded snapshots, M = evaluation inputs, S = loss points):
+    Each model runs until *it* diverges: above 2/λ_max the linearized model and Θ∞ regression
+    diverge while the network often catapults and converges (see /lr-phases), so the network is
+    trained on its own (``train_linearized=False``) and the linearization is evolved here in
+    closed form with the network's Θ0 (exactly what GD on the linearized parameters gives).
+
+    Keys (R = planned snapshots, M = evaluation inputs, S = loss points):
       is_2d; x_train (N, d), y_train (N,); x_eval (M, d); target (M,) (1-D only,
       else None); grid (G,) the 2-D grid axis (else None);
-      rec_steps (R,); f_net, f_lin, f_inf (R, M) predictions on x_eval;
-      loss_steps (S,), loss_net, loss_lin (S,) (NaN where not reached), loss_inf (S,);
-      gap_lin (R,) = ‖f − f_lin‖ (RMS over x_eval, ``Trajectory.function_gap``),
-      gap_inf (R,) = ‖f − f_inf‖; train_acc_* for 2-D;
+      rec_steps (R,); f_net, f_lin, f_inf (R, M) predictions on x_eval (NaN from a model's
+      divergence on); loss_steps (S,), loss_net, loss_lin, loss_inf (S,) (NaN where not reached);
+      gap_lin (R,) = ‖f − f_lin‖, gap_inf (R,) = ‖f − f_∞‖ (RMS over x_eval); train_acc_net for 2-D;
       lambda_max, max_lr (network's Θ0), lambda_max_inf, max_lr_inf (Θ∞);
-      diverged, diverged_step, diverged_model, suggested_lr, message (network/linearized run),
-      inf_diverged_step (or None); seconds.
+      diverged_steps {"network", "linearized network", "infinite-width NTK"} → step or None;
+      diverged (any model), final_loss_net/lin (last finite), seconds.
     """
     t0 = time.perf_counter()
     ds, x_eval = dataset(task)
     y = np.asarray(ds.y_train, np.float64)
+    m = model(width, depth, activation)
     traj = nc.train(
-        model(width, depth, activation), ds.x_train, ds.y_train,
-        nc.TrainConfig(steps=steps, lr=lr, n_records=N_RECORDS, seed=seed),
+        m, ds.x_train, ds.y_train,
+        nc.TrainConfig(steps=steps, lr=lr, n_records=N_RECORDS, seed=seed, train_linearized=False),
         x_eval=x_eval,
     )
     inf = infinite_ntk(task, depth, activation)
-    rec_steps = np.asarray(traj.steps)
+    rec_steps = record_steps(steps)
+    n_rec = len(traj.steps)  # the network's snapshots stop before its divergence
     f0_train = np.asarray(traj.pred_train[0], np.float64)
     f0_eval = np.asarray(traj.pred_eval[0], np.float64)
+    theta0 = np.asarray(nc.empirical_ntk(m, traj.params0, ds.x_train, lr_weighted=True), np.float64)
+    theta0_eval = np.asarray(nc.empirical_ntk(m, traj.params0, x_eval, ds.x_train, lr_weighted=True), np.float64)
+    lin = kernel_regression(theta0, theta0_eval, f0_train, f0_eval, y, lr, steps, rec_steps)
+    kinf = kernel_regression(inf["theta"], inf["theta_eval"], f0_train, f0_eval, y, lr, steps, rec_steps)
 
-    # Θ∞ kernel regression, per step (loss) and at the recorded steps (functions).
-    loss_inf = _infinite_loss_per_step(inf["theta"], f0_train, y, lr, steps)
-    inf_bad = _first_bad(loss_inf, max(float(loss_inf[0]), 1e-30))
-    with np.errstate(over="ignore", invalid="ignore"):  # past 2/λ_max the powers overflow: cut below
-        _, f_inf = nc.kernel_predictions(
-            inf["theta"], y, rec_steps.astype(float), lr, theta_test_train=inf["theta_eval"],
-            f0_train=f0_train, f0_test=f0_eval, mode="gd",
-        )
-    f_inf = np.asarray(f_inf, np.float64)[:, :, 0]
-    if inf_bad is not None:
-        f_inf[rec_steps >= inf_bad] = np.nan
-    f_inf[~np.isfinite(f_inf)] = np.nan
-    f_net = np.asarray(traj.pred_eval[:, :, 0], np.float64)
-    f_lin = np.asarray(traj.pred_eval_lin[:, :, 0], np.float64)
-    gap_inf = np.sqrt(np.mean((f_net - f_inf) ** 2, axis=1))  # NaN where f_inf diverged
+    f_net = np.full((len(rec_steps), x_eval.shape[0]), np.nan)
+    f_net[:n_rec] = np.asarray(traj.pred_eval[:, :, 0], np.float64)
+    f_lin, f_inf = lin["f_eval"], kinf["f_eval"]
 
-    # Per-step losses (the network's stop where training diverged).
     s_idx = _thin(steps)
     loss_net = np.full(steps, np.nan)
     loss_net[: len(traj.loss)] = traj.loss
-    loss_lin = np.full(steps, np.nan)
-    loss_lin[: len(traj.loss_lin)] = traj.loss_lin
-    loss_inf_plot = loss_inf.copy()
-    if inf_bad is not None:
-        loss_inf_plot[inf_bad:] = np.nan
+    finite_lin = lin["loss"][np.isfinite(lin["loss"])]
 
     out = {
         "task": task,
@@ -201,28 +233,49 @@ def run(task: str, width: int, depth: int, activation: str, lr: float, steps: in
         "f_inf": f_inf,
         "loss_steps": s_idx,
         "loss_net": loss_net[s_idx],
-        "loss_lin": loss_lin[s_idx],
-        "loss_inf": loss_inf_plot[s_idx],
-        "gap_lin": np.asarray(traj.function_gap, np.float64),
-        "gap_inf": gap_inf,
+        "loss_lin": lin["loss"][s_idx],
+        "loss_inf": kinf["loss"][s_idx],
+        "gap_lin": _rms_gap(f_net, f_lin),
+        "gap_inf": _rms_gap(f_net, f_inf),
         "lambda_max": float(traj.lambda_max),
         "max_lr": float(traj.max_stable_lr),
         "lambda_max_inf": float(inf["lambda_max"]),
         "max_lr_inf": 2.0 / float(inf["lambda_max"]),
-        "diverged": bool(traj.diverged),
-        "diverged_step": traj.diverged_step,
-        "diverged_model": traj.diverged_model,
-        "suggested_lr": traj.suggested_lr,
-        "message": traj.message,
-        "inf_diverged_step": inf_bad,
+        "diverged_steps": {"network": traj.diverged_step, "linearized network": lin["diverged_step"],
+                           "infinite-width NTK": kinf["diverged_step"]},
         "final_loss_net": float(traj.train_loss[-1]),
-        "final_loss_lin": float(traj.train_loss_lin[-1]),
+        "final_loss_lin": float(finite_lin[-1]),
     }
+    out["diverged"] = any(v is not None for v in out["diverged_steps"].values())
     if is_2d(task):
         sign = np.sign(y[:, 0])
         out["train_acc_net"] = float(np.mean(np.sign(traj.pred_train[-1, :, 0]) == sign))
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def divergence_report(r: dict, lr: float) -> str | None:
+    """The page's warning when a model diverged (None if none did): which models, at which step,
+    which bound η exceeds, which models stayed finite, and a learning rate at which all three converge."""
+    gone = {name: step for name, step in r["diverged_steps"].items() if step is not None}
+    if not gone:
+        return None
+    bounds = {"linearized network": r["max_lr"], "infinite-width NTK": r["max_lr_inf"]}
+    over = [f"2/λ_max = {bounds[name]:.3g} of {'Θ₀' if name == 'linearized network' else 'Θ∞'}"
+            for name in gone if name in bounds and lr > bounds[name]]
+    label = {"infinite-width NTK": "infinite-width kernel regression"}
+    text = ("Diverged: " + ", ".join(f"the {label.get(name, name)} at step {step}" for name, step in gone.items())
+            + (f" (η = {lr:g} exceeds " + " and ".join(over) + ")" if over else "")
+            + ". Their curves stop there. ")
+    finite = [label.get(name, name) for name in r["diverged_steps"] if name not in gone]
+    if finite:
+        text += f"The {' and the '.join(finite)} stayed finite and {'is' if len(finite) == 1 else 'are'} plotted to the end"
+        loss = r["loss_net"][np.isfinite(r["loss_net"])]
+        if "network" in finite and loss[-1] < loss[0] and loss.max() > loss[0]:
+            text += (f": the network's loss rose to {loss.max() / loss[0]:.3g}× its start and then fell to "
+                     f"{loss[-1] / loss[0]:.2g}× — a catapult (see Learning-rate phases)")
+        text += ". "
+    return text + f"For all three to converge, try a learning rate of at most {suggested_lr(r['max_lr'], r['max_lr_inf']):.2f}."
 
 
 def suggested_lr(max_lr: float, max_lr_inf: float) -> float:

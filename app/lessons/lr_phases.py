@@ -3,18 +3,23 @@
 import streamlit as st
 
 from common import Control, progress, render_controls, show
-from common.classroom import explain, note, prompt, reproduce
+from common.classroom import explain, note, prompt, references, reproduce
 from compute import lr_phases as C
 from plots import lr_phases as P
+from references import cite
 
 st.title("Learning-rate phases: lazy, catapult, divergent")
 explain(
     "Gradient descent with step η on $L = \\frac{1}{2N}\\sum_i (f(x_i) - y_i)^2$ changes the residual along "
     "the NTK's top eigenvector by a factor $(1 - \\eta\\lambda_{\\max})$ per step, with the loss-normalized "
-    "eigenvalues $\\lambda = \\mathrm{eig}(\\Theta)/N$. The kernel (linearized) picture therefore needs "
-    "$\\eta < 2/\\lambda_0$. Lewkowycz et al. (2020) found that a *finite* wide network does better: "
+    "eigenvalues $\\lambda = \\mathrm{eig}(\\Theta)/N$, as long as the kernel stays put. GD on the linearized "
+    "model (the kernel picture) therefore converges only for $\\eta < 2/\\lambda_0$. "
+    f"{cite('lewkowycz2020')} found that a wide but finite network can go further: "
     "above that bound it can **catapult**: the loss first grows, the large outputs change the kernel, "
-    "$\\lambda_{\\max}$ falls until $\\eta\\lambda_{\\max} < 2$, and training converges in a flatter region."
+    "$\\lambda_{\\max}$ falls until $\\eta\\lambda_{\\max} < 2$, and training converges in a flatter region. "
+    "Above a second learning rate $\\eta_{\\max}$ it diverges. For their two-layer *linear* model they derive "
+    "$\\eta_{\\max} = 4/\\lambda_0$ (their Section 2) and report a larger $\\eta_{\\max}$ for ReLU networks; "
+    "this page measures it for its own network."
 )
 explain(r"$$\eta = c\cdot\frac{2}{\lambda_0}:\qquad \underbrace{c < 1}_{\text{lazy: monotone loss, }\lambda\text{ constant}}"
         r"\qquad \underbrace{1 < c < c_{\max}}_{\text{catapult: spike, then }\eta\lambda_{\text{final}} < 2}"
@@ -72,17 +77,21 @@ note(
     "ηλ = 2 line however large c was."
 )
 
+edge = ("does not appear: no c up to 3 diverged" if s["divergent_bracket"] is None else
+        f"sits at c ≈ {s['c_divergent']:.2f}, i.e. η_max ≈ {2 * s['c_divergent']:.1f}/λ0")
 prompt(
-    """
+    f"""
 - **Lazy vs catapult.** Move c from 0.9 to 1.2: below 1 the loss falls monotonically and λ_max is a flat line;
-  just above 1 the loss shoots up 5–100× in the first tens of steps while λ_max drops below the dashed 2/η line —
-  only then does the loss come down.
-- **Where does it break?** Read the measured catapult → divergent edge off the sweep: for this wide ReLU net it
-  sits near c ≈ 2 (η_max ≈ 4/λ0), as Lewkowycz et al. report. Pick a c just above it: the run diverges within a
-  few steps.
-- **Try this.** Switch the parameterization to *standard*: the spikes are far larger and the network survives
-  every c up to 3. Change the width or seed: the edges move a little, the picture does not.
+  at 1.2 the loss shoots up several-fold in the first tens of steps (about 5× at width 512, 30× at 2048) while
+  λ_max drops below the dashed 2/η line — only then does the loss come down.
+- **Where does it break?** Read the catapult → divergent edge off the sweep: for this network it {edge}
+  (measured here, width {width}, {param} parameterization, seed {seed}). Pick a c just above it: the run
+  diverges within a few steps.
+- **Try this.** Switch the parameterization to *standard*: the spikes are far larger and, at these widths,
+  the network survives every c up to 3. Change the width or seed: the edges move a little (the divergence
+  edge between c ≈ 1.8 and 2.3 in NTK parameterization), the picture does not.
 """
 )
 
 reproduce("lr_phases", v)
+references(["lewkowycz2020"])

@@ -2,23 +2,25 @@
 
 import streamlit as st
 
-from common import Control, divergence_warning, progress, render_controls, show
-from common.classroom import explain, note, prompt, reproduce
+from common import Control, progress, render_controls, show
+from common.classroom import explain, note, prompt, references, reproduce
 from common.figures import frame_indices
 from compute import spectrum as C
 from plots import spectrum as P
+from references import cite
 
 st.title("Spectrum and spectral bias")
 explain(
-    "Training a wide network by gradient descent on $L = \\frac{1}{2N}\\sum_i (f(x_i) - y_i)^2$ is "
-    "kernel regression with its NTK Θ. Write the residual $r_t = f_t - y$ on the $N$ training points in "
+    "Gradient descent on $L = \\frac{1}{2N}\\sum_i (f(x_i) - y_i)^2$ trains the network's *linearization* "
+    "exactly as kernel regression with its initial NTK Θ, started from the network's initial function f₀; "
+    "as the width → ∞ (NTK parameterization, η below the bound below) the network itself trains the same way. Write the residual $r_t = f_t - y$ on the $N$ training points in "
     "the eigenbasis $\\{v_i\\}$ of the loss-normalized kernel $\\Theta/N$ (eigenvalues $\\lambda_i$): "
     "each component shrinks on its own,"
 )
 explain(r"$$\langle v_i, r_t\rangle \;=\; (1 - \eta\lambda_i)^t \,\langle v_i, r_0\rangle,"
-         r"\qquad \text{stable iff } \eta < 2/\lambda_{\max}.$$")
+         r"\qquad \text{(the linearized model converges iff } \eta < 2/\lambda_{\max}).$$")
 explain(
-    "Large-λ directions are learned in a few steps, small-λ directions take ~1/(ηλ) steps. "
+    "In this picture large-λ directions are learned in a few steps, small-λ directions take ~1/(ηλ) steps. "
     f"Here the inputs are {C.N_TRAIN} equally spaced points on the unit circle, $x = (\\cos\\gamma, \\sin\\gamma)$, "
     "and the network uses the NTK parameterization with $\\sigma_w = 1$."
 )
@@ -31,7 +33,8 @@ v = render_controls("spectrum", [
     Control("target", "Target y(γ)", "selectbox", "mix", options=C.TARGETS,
             format_func=lambda t: C.TARGET_LABELS[t]),
     Control("lr", "Learning rate η in units of 2/λ_max", "slider", 0.5, min=0.05, max=1.5, step=0.05,
-            help="η = value × 2/λ_max of this network's NTK. Gradient descent is stable below 1.0."),
+            help="η = value × 2/λ_max of this network's NTK at initialization. GD on the linearized model "
+                 "converges below 1.0 and diverges above; the network can converge above 1.0 too (catapult)."),
     Control("steps", "GD steps", "select_slider", 1000, options=C.STEPS),
     Control("seed", "Seed", "number", 0, min=0, max=9999, step=1),
 ])
@@ -55,9 +58,10 @@ st.sidebar.caption(f"η = {tr['lr']:.3g} · 2/λ_max = {tr['max_lr']:.3g} · η�
 st.subheader("1 · The spectrum")
 show(P.eigenvalues(sp), key="eigenvalues")
 note(
-    "Eigenvalues come in pairs (cos kγ and sin kγ share one): for uniform data on the circle a "
-    "rotation-invariant kernel is diagonalized by Fourier modes and λ for frequency k is the kernel's "
-    "k-th Fourier coefficient μ_k. Hover for the dominant frequency of each eigenvector. "
+    "Θ∞'s eigenvalues come in pairs (cos kγ and sin kγ share one): for equally spaced points on the circle "
+    "a rotation-invariant kernel is diagonalized by Fourier modes, and λ for frequency k is the kernel's "
+    "k-th Fourier coefficient μ_k (up to aliasing of frequencies above N/2). The network's Θ is rotation-"
+    "invariant only on average, so its pairs split a little. Hover for the dominant frequency of each eigenvector. "
     "Values below 10⁻⁹·λ_max are drawn at that floor."
 )
 
@@ -69,32 +73,41 @@ c1, c2, c3 = st.columns(3)
 c1.metric("Learning rate η", f"{tr['lr']:.3g}")
 c2.metric("Stable bound 2/λ_max", f"{tr['max_lr']:.3g}")
 c3.metric("ηλ_max (stable below 2)", f"{tr['lr'] * tr['lambda_max']:.2f}")
-if tr["diverged"]:
-    divergence_warning(tr["diverged_step"], tr["suggested_lr"])
-    st.caption(tr["message"] + " Only the steps before divergence are plotted.")
+warning = C.divergence_report(tr)
+if warning:
+    st.warning(warning, icon=":material/warning:")
 show(P.mode_residuals(tr), key="residuals")
 note(
     "For each frequency k the residual is projected on the eigenvectors of this network's initial NTK "
-    "whose dominant frequency is k (combined in quadrature). The linearized model follows the "
-    "prediction exactly (down to float32 round-off near 10⁻⁵); the network follows it while it stays "
-    "close to its linearization."
+    "whose dominant frequency is k (combined in quadrature). The linearized model is computed in closed "
+    "form and follows the prediction exactly; the network follows it while it stays close to its "
+    "linearization."
 )
 
 st.subheader("4 · Watch it learn")
 show(P.learning_animation(tr, frame_indices(len(tr["steps"]))), key="animation")
 
+odd = C.odd_mode_share(sp)
 prompt(
-    """
-- **Spectral bias.** λ falls quickly with the frequency k, so high-frequency modes (small λ) are learned
-  last: in the residual panels the k = 6 curve bends down hundreds of steps after k = 1; press ▶ Play and
-  watch the smooth part of the target appear first and the wiggles last.
-- **Missing frequencies.** Set depth 1, σ_b = 0 (ReLU): the infinite-width eigenvalues of every odd
-  k ≥ 3 drop to zero (μ_k = 0, Basri et al. 2019), so target `½ sin 3γ` is never learned by Θ∞, and only
-  slowly by a finite network, whose kernel has small non-zero odd modes. Adding bias or depth brings them back.
-- **The step size bound.** Push the learning rate past 1.0 (η > 2/λ_max): the top mode has |1 − ηλ| > 1
-  and training diverges. Just below 1.0 the top mode oscillates in sign while the slow modes barely move —
-  the largest stable η is set by λ_max, the learning speed of the rest by λ_min.
+    f"""
+- **Spectral bias.** λ falls with the frequency k (not strictly: at depth 1 with ReLU the odd k ≥ 3 sit below
+  the next even k, and erf favours odd k), so high-frequency modes (small λ) are learned last: in the residual
+  panels the k = 6 curve bends down hundreds of steps after k = 1; press ▶ Play and watch the smooth part of
+  the target appear first and the wiggles last.
+- **Missing frequencies.** Set depth 1, σ_b = 0 with ReLU: on the circle such a network of *any* width is
+  Σⱼ vⱼ‖wⱼ‖·relu(cos(γ − θⱼ)), and relu(cos ·) has no odd harmonics above 1 — so it cannot represent
+  sin 3γ at all, lazy or rich, finite or infinite ({cite("basri2019")}). Its NTK's odd modes k ≥ 3 are exactly
+  zero up to round-off (at the settings shown now, the largest eigenvalue of an odd-k ≥ 3 mode is
+  {odd:.1e} × λ_max). With target
+  `½ sin 3γ` the loss that falls is the random initial function f₀ being fitted away; the target's energy
+  stays. Adding bias or depth brings odd modes back.
+- **The step size bound.** Push the learning rate past 1.0 (η > 2/λ_max): the linearized model's top mode
+  has |1 − ηλ_max| > 1 and it diverges. The network often does not: its loss spikes, its kernel's λ_max
+  falls, and it converges (the catapult of *Learning-rate phases*). Just below 1.0 the top mode oscillates
+  in sign while the slow modes barely move — the largest stable η is set by λ_max, the speed of the slowest
+  mode by λ_min.
 """
 )
 
 reproduce("spectrum", v | {"width": width})
+references(["basri2019", "rahaman2019", "lewkowycz2020"])

@@ -1,11 +1,13 @@
 """Lesson: Training is kernel regression — network vs linearization vs infinite-width NTK."""
 
+import numpy as np
 import streamlit as st
-from common.classroom import explain, note, prompt, reproduce
+from common.classroom import explain, note, prompt, references, reproduce
 from common.figures import show
-from common.state import Control, divergence_warning, progress, render_controls
+from common.state import Control, progress, render_controls
 from compute import training as C
 from plots import training as P
+from references import cite
 
 st.title("Training is kernel regression")
 explain(
@@ -29,9 +31,18 @@ explain(
 The linearization uses the same formula with $\Theta_0$ in place of $\Theta_\infty$. All three start
 from the network's own initial function $f_0$ (so they start together and any difference comes from
 the kernel alone); averaging over many random initializations would instead give $f_0 = 0$, the
-infinite-ensemble mean. $\Theta_\infty$ is the limit of the **NTK parameterization** used here
-($z = \frac{\sigma_w}{\sqrt{n_{\text{in}}}} W a + \sigma_b b$, $\sigma_w = \sigma_b = 1$).
-"""
+infinite-ensemble mean. $\Theta_\infty$ is the width → ∞ limit of $\Theta_0$ under the **NTK
+parameterization** used here ($z = \frac{\sigma_w}{\sqrt{n_{\text{in}}}} W a + \sigma_b b$,
+$\sigma_w = \sigma_b = 1$).
+
+When is training the network kernel regression? In the limit width → ∞, with this parameterization,
+squared loss and η below the bound $2/\lambda_{\max}$ of $\Theta_\infty$'s loss-normalized eigenvalues
+$\lambda = \mathrm{eig}(\Theta)/N$, the network's training converges to the third model: kernel gradient
+descent with $\Theta_\infty$ started from $f_0$ ({jacot}, Theorem 2; {lee}, Theorem 2.1, proved for η below a
+critical value set by the kernel's spectrum). At finite width the three differ. Above the bound the two
+kernel models diverge, while the network itself often **catapults** and converges (see *Learning-rate
+phases*).
+""".replace("{jacot}", cite("jacot2018")).replace("{lee}", cite("lee2019"))
 )
 
 v = render_controls("training", [
@@ -44,7 +55,9 @@ v = render_controls("training", [
     Control("activation", "Activation", "selectbox", "relu", options=C.ACTIVATIONS,
             help="Activations whose infinite-width NTK has a closed form"),
     Control("lr", "Learning rate η", "slider", 0.5, min=0.05, max=2.0, step=0.05,
-            help="GD step on L = (1/2N)Σ(f − y)²; stable iff η < 2/λ_max with λ = eig(Θ)/N"),
+            help="GD step on L = (1/2N)Σ(f − y)². GD on the linearized model (and Θ∞ regression) "
+                 "converges iff η < 2/λ_max of its kernel, λ = eig(Θ)/N; the network can also converge "
+                 "above it (catapult)."),
     Control("steps", "GD steps", "select_slider", 1000, options=C.STEPS),
     Control("seed", "Seed (initialization)", "number", 0, min=0, max=9999, step=1,
             help="Seed of the network's random initial parameters (the data set is fixed)"),
@@ -76,29 +89,20 @@ with progress(f"Training width {width}, depth {depth} for {steps} steps…",
 
 cols = st.columns(4)
 cols[0].metric("Stable bound 2/λ_max of Θ₀", f"{r['max_lr']:.3g}",
-               help="Largest stable learning rate for the network's kernel at initialization "
-                    "(λ = eig(Θ₀)/N): GD on the linearized model diverges above it")
+               help="Largest learning rate at which GD on the linearized model converges "
+                    "(λ = eig(Θ₀)/N): the linearized model diverges above it; the network may not")
 cols[1].metric("2/λ_max of Θ∞", f"{r['max_lr_inf']:.3g}",
-               help="The same bound for the infinite-width kernel")
-last = int(r["rec_steps"][-1])
-cols[2].metric(f"Training loss at step {last} (network)", f"{r['final_loss_net']:.2g}")
-cols[3].metric(f"‖f − f_lin‖ at step {last}", f"{r['gap_lin'][-1]:.3g}",
+               help="The same bound for the infinite-width kernel regression")
+last = int(r["rec_steps"][np.isfinite(r["gap_lin"])][-1]) if np.isfinite(r["gap_lin"]).any() else 0
+cols[2].metric("Training loss at the last step (network)", f"{r['final_loss_net']:.2g}",
+               help="At the last step the network reached (the last step before it diverged, if it did)")
+cols[3].metric(f"‖f − f_lin‖ at step {last}", f"{r['gap_lin'][r['rec_steps'] == last][0]:.3g}",
                help="RMS distance between network and linearization over the plotted inputs "
-                    "at the last recorded step")
+                    "at the last recorded step where both are finite")
 
-if r["diverged"]:
-    divergence_warning(r["diverged_step"], C.suggested_lr(r["max_lr"], r["max_lr_inf"]))
-    st.caption(
-        f"The {r['diverged_model']} blew up first (η = {lr:g} > 2/λ_max = {r['max_lr']:.3g}). "
-        f"Only the steps before step {r['diverged_step']} are plotted."
-    )
-elif r["inf_diverged_step"] is not None:
-    st.warning(
-        f"The infinite-width kernel regression diverged at step {r['inf_diverged_step']}: "
-        f"η = {lr:g} exceeds its bound 2/λ_max(Θ∞) = {r['max_lr_inf']:.3g}. Its curves stop there; "
-        f"try η ≤ {C.suggested_lr(r['max_lr'], r['max_lr_inf']):.2f}.",
-        icon=":material/warning:",
-    )
+warning = C.divergence_report(r, lr)
+if warning:
+    st.warning(warning, icon=":material/warning:")
 
 anim, loss_fig, gap_fig = P.figures(task, width, depth, act, lr, steps, seed)
 show(anim, key="training_functions")
@@ -114,14 +118,18 @@ with c1:
 with c2:
     show(gap_fig, key="training_gap")
 
+net_end = r["loss_net"][np.isfinite(r["loss_net"])]
 prompt(
     f"""
-- **Increase the width** (16 → 4096): the three curves merge — the network stays close to its
-  linearization, and its kernel Θ₀ close to Θ∞, so ‖f − f_lin‖ and ‖f − f_∞‖ shrink as the width grows. At width 16 the network visibly leaves the kernel models.
-- **Raise the learning rate past 2/λ_max** (here {r['max_lr']:.3g}): the loss stops decreasing
-  and training blows up; the page shows at which step and which learning rate to try instead.
-  Just below the bound the output along the kernel's top eigenvector flips sign at every step but
-  still shrinks, so training converges.
+- **Increase the width** (16 → 4096): the three curves move together — the network stays closer to its
+  linearization, and its kernel Θ₀ closer to Θ∞, so ‖f − f_lin‖ and ‖f − f_∞‖ shrink as the width grows.
+  At width 16 the network visibly leaves the kernel models.
+- **Raise the learning rate past 2/λ_max** (here {r['max_lr']:.3g} for Θ₀, {r['max_lr_inf']:.3g} for Θ∞):
+  the two kernel models diverge — along the top eigenvector their residual is multiplied by
+  |1 − ηλ_max| > 1 at every step — and the page says at which step. The network itself often survives: at
+  width 256 and η = 1.5 its loss spikes, its kernel changes, and it still converges; at η = 2 it diverges too.
+  Just below the bound the kernel models' output along the top eigenvector flips sign at every step but
+  still shrinks.
 - **Switch to a 2-D task** (moons, xor, …): the decision boundaries of the three models move
   together at large width. Compare the loss curves: the slow, late part of the loss is the
   small-eigenvalue directions of the kernel (see *Spectrum and spectral bias*).
@@ -129,3 +137,4 @@ prompt(
 )
 
 reproduce("training", v | {"steps": steps})
+references(["jacot2018", "lee2019", "lewkowycz2020"])

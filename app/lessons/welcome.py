@@ -1,11 +1,12 @@
 """Lesson: Welcome — the NTK in three sentences, one live figure, a map of the lessons."""
 
 import streamlit as st
-from common.classroom import explain, note, prompt, reproduce
+from common.classroom import explain, note, prompt, references, reproduce
 from common.figures import show
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import welcome as C
 from plots import welcome as P
+from references import cite
 
 st.title("Welcome")
 explain(
@@ -15,11 +16,15 @@ explain(
     r"""
 1. A network $f(x;\theta)$ defines a kernel through its parameter gradients,
    $\;\Theta(x, x') = \nabla_\theta f(x) \cdot \nabla_\theta f(x')$, the *neural tangent kernel*.
-2. Gradient descent moves the network's outputs along that kernel: on training inputs,
-   $\;\dot f = -\tfrac{\eta}{N}\,\Theta\,(f - y)$.
-3. As the width goes to infinity, $\Theta$ becomes a fixed, computable kernel $\Theta_\infty$ that does
-   not change during training — so training the network **is** kernel regression with $\Theta_\infty$.
-"""
+2. Gradient descent on $L = \tfrac{1}{2N}\sum_i (f(x_i) - y_i)^2$ moves the network's outputs along that
+   kernel: on the training inputs, in the small-step limit (time $t$ counted in steps),
+   $\;\dot f = -\tfrac{\eta}{N}\,\Theta_t\,(f - y)$.
+3. As the width goes to infinity (NTK parameterization), $\Theta$ at initialization becomes a fixed,
+   computable kernel $\Theta_\infty$, and with a small enough learning rate (below a bound set by its
+   largest eigenvalue) it stays fixed during training — so training the network becomes kernel gradient descent with $\Theta_\infty$,
+   started from its initial function $f_0$ ({jacot}; {lee}). At finite width this holds approximately:
+   the figure shows how well.
+""".replace("{jacot}", cite("jacot2018")).replace("{lee}", cite("lee2019"))
 )
 
 v = render_controls("welcome", [
@@ -64,9 +69,9 @@ LESSONS = [
     ("lessons/drift.py", "Kernel drift: lazy vs rich",
      "when does the kernel move during training, and what changes when it does?"),
     ("lessons/spectrum.py", "Spectrum and spectral bias",
-     "the eigenvalues of Θ set the speed at which each part of the target is learned."),
+     "in the kernel picture, the eigenvalues of Θ set the speed at which each part of the target is learned."),
     ("lessons/nngp.py", "NNGP and ensembles",
-     "untrained networks are a Gaussian process; trained ensembles follow the NTK."),
+     "wide untrained networks are close to a Gaussian process; wide trained ensembles follow the NTK."),
 ]
 for i, (path, title, line) in enumerate(LESSONS):
     c1, c2 = st.columns([2, 5], vertical_alignment="center")
@@ -74,3 +79,5 @@ for i, (path, title, line) in enumerate(LESSONS):
         st.page_link(path, label=f"{i}. {title}", icon=":material/arrow_forward:")
     with c2:
         st.markdown(line)
+
+references(["jacot2018", "lee2019"])

@@ -98,7 +98,9 @@ def mode_residuals(tr: dict) -> go.Figure:
                         horizontal_spacing=0.05, vertical_spacing=0.14)
     steps, t_pred = tr["steps"], tr["t_pred"]
     floor = 1e-6
-    top = max(float(g["pred"][0]) for g in groups.values())
+    # the axis reaches the largest start, or the network's catapult spike (up to 100× that)
+    start = max(float(g["pred"][0]) for g in groups.values())
+    top = min(max(max(float(np.nanmax(g["net"])) for g in groups.values()), start), 100 * start)
     for j, k in enumerate(freqs):
         g = groups[k]
         r, c = divmod(j, cols)
@@ -107,7 +109,7 @@ def mode_residuals(tr: dict) -> go.Figure:
             ("linearized model", steps, g["lin"], palette.LINEARIZED, "dash", "lines"),
             ("prediction |1 − ηλ|ᵗ × residual(0)", t_pred, g["pred"], PREDICTION, "dot", "lines"),
         ):
-            keep = x > 0  # log time axis
+            keep = (x > 0) & np.isfinite(y)  # log time axis; a diverged model stops where it diverged
             fig.add_trace(go.Scatter(
                 x=f32(x[keep]), y=f32(np.maximum(y[keep], floor)), mode=mode, name=name,
                 legendgroup=name, showlegend=j == 0,
@@ -132,8 +134,9 @@ def mode_residuals(tr: dict) -> go.Figure:
 def learning_animation(tr: dict, frames: np.ndarray) -> go.Figure:
     """f_t(γ) of the network and its linearization over training, against the target."""
     g, y = tr["gamma_eval"], tr["y_eval"]
-    lo = float(min(tr["pred_eval"][frames].min(), tr["pred_eval_lin"][frames].min(), y.min()))
-    hi = float(max(tr["pred_eval"][frames].max(), tr["pred_eval_lin"][frames].max(), y.max()))
+    shown = np.concatenate([tr["pred_eval"][frames].ravel(), tr["pred_eval_lin"][frames].ravel(), y])
+    shown = np.clip(shown[np.isfinite(shown)], -3.0, 3.0)  # a model past its divergence is not drawn
+    lo, hi = float(shown.min()), float(shown.max())
     pad = 0.08 * (hi - lo)
 
     def traces(i):

@@ -62,7 +62,7 @@ def test_default_sweep_lazy_scaling_and_animations():
     assert -1.3 < kc_slope < -0.5, kc_slope  # between −1/2 and −1 (a little steeper at small width)
     assert kc[-1] < 0.03
     assert fin["layout"]["xaxis"]["type"] == "log" and fin["layout"]["yaxis"]["type"] == "log"
-    assert any("Fitted slope of the input-layer weight change" in m.value for m in at.markdown)
+    assert any("Fitted slopes against width (measured here): input-layer weight change" in m.value for m in at.markdown)
     # 3. animated heatmap of Θt − Θ0 at width 128: frames over snapshots, step 0 all zeros
     frames = heat["frames"]
     assert len(frames) == 26

@@ -111,22 +111,39 @@ def test_2d_task_decision_surfaces():
     check_losses_and_gaps(loss, gap)
 
 
-def test_learning_rate_past_bound_diverges_with_warning():
+def test_learning_rate_past_bound_kernel_models_diverge_network_catapults():
+    """η = 1.5 > 2/λ_max: the linearization and Θ∞ regression diverge (the page names them and stops
+    their curves); the network stays finite, is plotted to the end and converges (catapult). Before
+    issue 13 the page stopped the network too and said training blew up."""
     at = run_training(lr="1.5")
     (w,) = [w.value for w in at.warning]
-    assert "diverged at step" in w and "Try a learning rate of at most" in w
+    assert "the linearized network at step" in w and "the infinite-width kernel regression at step" in w
+    assert "the network at step" not in w and "The network stayed finite" in w
     suggested = float(w.split("at most ")[1].rstrip("."))
     assert suggested < 0.62
+    step = int(w.split("the linearized network at step ")[1].split(",")[0])
     anim, loss, gap = specs(at)
-    # only finite data is plotted, and it stops at the divergence
     for t in loss["data"]:
         y = arr(t["y"])
         assert np.all(np.isfinite(y)) and np.all(y > 0)
-    step = int(w.split("diverged at step ")[1].split(":")[0])
-    assert arr(by_name(loss["data"])["network"]["x"]).max() < step
+    lt = by_name(loss["data"])
+    assert arr(lt["linearized network"]["x"]).max() < step
+    net_x, net_y = arr(lt["network"]["x"]), arr(lt["network"]["y"])
+    assert net_x.max() == 999 and net_y.max() > 10 * net_y[0] and net_y[-1] < 0.1 * net_y[0]
     for f in anim["frames"]:
         for t in f["data"]:
             assert np.all(np.isfinite(arr(t["y"])))
+    last = by_name(anim["frames"][-1]["data"])
+    assert arr(last["network"]["y"]).shape == (200,) and arr(last["linearized network"]["y"]).size == 0
+
+
+def test_learning_rate_far_past_bound_network_diverges_too():
+    at = run_training(lr="2")
+    (w,) = [w.value for w in at.warning]
+    assert w.startswith("Diverged: the network at step") and "stayed finite" not in w
+    step = int(w.split("the network at step ")[1].split(",")[0])
+    loss = specs(at)[1]
+    assert arr(by_name(loss["data"])["network"]["x"]).max() < step
 
 
 def test_too_slow_combination_is_refused():
