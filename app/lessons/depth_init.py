@@ -19,8 +19,8 @@ explain(r"$$q \mapsto \sigma_w^2\,\mathbb{E}\big[\phi(\sqrt{q}\,z)^2\big] + \sig
         r" \chi_1 = \sigma_w^2\,\mathbb{E}\big[\phi'(\sqrt{q^{\ast}}z)^2\big].$$")
 explain(
     "If $\\chi_1 < 1$ (**ordered**) all inputs end up perfectly correlated ($c^{\\ast} = 1$); if $\\chi_1 > 1$ "
-    "(**chaotic**) nearby inputs decorrelate to $c^{\\ast} < 1$. Either way correlations reach $c^{\\ast}$ within about "
-    "$\\xi_c = -1/\\ln\\chi_c$ layers ($\\chi_c = \\sigma_w^2\\mathbb{E}[\\phi'(u)\\phi'(v)]$ at $c^{\\ast}$), and a "
+    "(**chaotic**) nearby inputs decorrelate to $c^{\\ast} < 1$. Either way correlations approach $c^{\\ast}$ "
+    "exponentially, $|c_l - c^{\\ast}| \\propto e^{-l/\\xi_c}$ with $\\xi_c = -1/\\ln\\chi_c$ ($\\chi_c = \\sigma_w^2\\mathbb{E}[\\phi'(u)\\phi'(v)]$ at $c^{\\ast}$), and a "
     "network much deeper than $\\xi_c$ sees a degenerate kernel: its Θ∞ becomes ill-conditioned (ordered) or "
     "forgets the input geometry (chaotic). Only on the **critical line** $\\chi_1 = 1$ does $\\xi_c$ diverge, so "
     "very deep networks are trainable only near it (Schoenholz et al. 2017; Xiao et al. 2018, 2020). σ_w², σ_b² are the weight and bias "

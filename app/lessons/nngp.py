@@ -109,11 +109,15 @@ prompt(
     "- Set **training steps to 100**: the infinite-width prediction tells you where the "
     "networks are *during* training, not only at convergence. The NNGP posterior (purple) is a "
     "different object: the Bayesian answer, which gradient descent reproduces (as t → ∞, without "
-    "label noise) only when the readout layer alone is trained (Lee et al. 2019, Section 2.3.1).\n"
-    f"- With label noise σ = {noise:g}, the NNGP posterior (σ² as observation noise) misses the training "
-    f"points by up to {gp_miss:.2f}; gradient descent heads for them (the ensemble mean misses by at most "
-    f"{net_miss:.2f} after {steps} steps, and interpolates as t → ∞). Set the **noise to 0.3** to make the "
-    "difference larger, or 0 to make the two agree."
+    "label noise) only when the readout layer alone is trained (Lee et al. 2019, Section 2.3).\n"
+    + (f"- With label noise σ = {noise:g}, the NNGP posterior (σ² as observation noise) misses the training "
+     f"points by up to {gp_miss:.2f}; gradient descent heads for them (the ensemble mean misses by at most "
+     f"{net_miss:.2f} after {steps} steps, and interpolates as t → ∞). Set the **noise to 0.3** to make the "
+     "difference larger, or 0 to make both pass through the points."
+     if noise > 0 else
+     f"- Without label noise both pass through the training points (the NNGP posterior misses them by up to "
+     f"{gp_miss:.3f}, the ensemble mean by at most {net_miss:.2f} after {steps} steps). Set the **noise to "
+     "0.3**: the posterior (σ² as observation noise) smooths them, gradient descent still heads for them.")
 )
 
 reproduce("nngp", v)
