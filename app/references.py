@@ -39,6 +39,12 @@ _ALL: tuple[Reference, ...] = (
     Reference("arora2019", "Arora, Du, Hu, Li, Salakhutdinov & Wang", "Arora et al. 2019", 2019,
               "On Exact Computation of an Infinitely Wide Neural Net", "NeurIPS 2019",
               "the convolutional NTK (CNTK), with global average pooling and with a flattened readout"),
+    Reference("basri2019", "Basri, Jacobs, Kasten & Kritchman", "Basri et al. 2019", 2019,
+              "The Convergence Rate of Neural Networks for Learned Functions of Different Frequencies",
+              "NeurIPS 2019",
+              "abstract: for uniformly distributed data on the sphere the NTK's eigenfunctions are spherical "
+              "harmonics (Fourier modes on the circle) and low frequencies are learned faster; a shallow network "
+              "without bias cannot represent or learn odd frequencies (≥ 3); a bias term brings them back"),
     Reference("bordelon2020", "Bordelon, Canatar & Pehlevan", "Bordelon, Canatar & Pehlevan 2020", 2020,
               "Spectrum Dependent Learning Curves in Kernel Regression and Wide Neural Networks", "ICML 2020",
               "the generalization error of kernel regression mode by mode from the kernel's eigenvalues and the "
@@ -47,6 +53,11 @@ _ALL: tuple[Reference, ...] = (
               "On Lazy Training in Differentiable Programming", "NeurIPS 2019",
               "Section 2: the scaled model α·(h(w) − h(w₀)) trained on the objective R/α²; large α is lazy "
               "(stays close to its linearization)"),
+    Reference("fort2020", "Fort, Dziugaite, Paul, Kharaghani, Roy & Ganguli", "Fort et al. 2020", 2020,
+              "Deep learning versus kernel learning: an empirical study of loss landscape geometry and the time "
+              "evolution of the Neural Tangent Kernel", "NeurIPS 2020",
+              "the kernel distance S(Θ, Θ′) = 1 − ⟨Θ, Θ′⟩/(‖Θ‖‖Θ′‖); in deep networks trained on images the "
+              "empirical NTK moves fastest in the first few epochs, then slowly"),
     Reference("geiger2020", "Geiger, Spigler, Jacot & Wyart", "Geiger et al. 2020", 2020,
               "Disentangling feature and lazy training in deep neural networks", "J. Stat. Mech. 2020, 113301",
               "the crossover between lazy and feature training at a fixed value of α·√width (their α√h)"),
@@ -54,7 +65,8 @@ _ALL: tuple[Reference, ...] = (
               "Neural Tangent Kernel: Convergence and Generalization in Neural Networks", "NeurIPS 2018",
               "Theorem 1 (the NTK at initialization converges to a deterministic kernel given by a recursion over "
               "the layers as the widths grow); Section 6, Fig. 1 (L = 4, ReLU, β = 0.1, widths 500 and 10 000, "
-              "Θ(x₀, x) on the unit circle over 10 initializations)"),
+              "Θ(x₀, x) on the unit circle over 10 initializations); Theorem 2 (in the limit the NTK stays "
+              "constant during training, so the network follows kernel gradient descent with it)"),
     Reference("lee2018", "Lee, Bahri, Novak, Schoenholz, Pennington & Sohl-Dickstein", "Lee et al. 2018", 2018,
               "Deep Neural Networks as Gaussian Processes", "ICLR 2018",
               "Section 2: infinitely wide deep fully connected networks at initialization are Gaussian processes; "
@@ -63,7 +75,14 @@ _ALL: tuple[Reference, ...] = (
               "Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent", "NeurIPS 2019",
               "Section 2.3: infinitely wide networks trained by gradient descent on squared loss give Gaussian-process "
               "predictions with an explicit mean and covariance at every time t; when only the readout is trained, "
-              "the t → ∞ limit is the NNGP posterior"),
+              "the t → ∞ limit is the NNGP posterior; Theorem 2.1 (for a learning rate below a critical value set by "
+              "the limiting NTK's spectrum, the network stays within O(width^−½) of its linearization during "
+              "training); the width scaling of the weight and kernel changes"),
+    Reference("lewkowycz2020", "Lewkowycz, Bahri, Dyer, Sohl-Dickstein & Gur-Ari", "Lewkowycz et al. 2020", 2020,
+              "The large learning rate phase of deep learning: the catapult mechanism", "arXiv:2003.02218",
+              "the three phases by learning rate (lazy below η = 2/λ0, catapult, divergent above η_max); Section 2: "
+              "η_max = 4/λ0 derived for their two-layer linear (uv) model; for ReLU networks they report a larger "
+              "η_max (experiments section)"),
     Reference("neal1996", "Neal", "Neal 1996", 1996, "Bayesian Learning for Neural Networks",
               "Lecture Notes in Statistics 118, Springer",
               "Chapter 2: a one-hidden-layer network with infinitely many hidden units is a Gaussian process"),
@@ -80,6 +99,10 @@ _ALL: tuple[Reference, ...] = (
               "Exponential expressivity in deep neural networks through transient chaos", "NeurIPS 2016",
               "the length map q ↦ q* and the correlation map c ↦ c* of random networks; order and chaos "
               "separated by χ1 = 1"),
+    Reference("rahaman2019", "Rahaman, Baratin, Arpit, Draxler, Lin, Hamprecht, Bengio & Courville",
+              "Rahaman et al. 2019", 2019, "On the Spectral Bias of Neural Networks", "ICML 2019",
+              "spectral bias: networks trained by gradient descent fit the low-frequency components of a target "
+              "first"),
     Reference("schoenholz2017", "Schoenholz, Gilmer, Ganguli & Sohl-Dickstein", "Schoenholz et al. 2017", 2017,
               "Deep Information Propagation", "ICLR 2017",
               "the correlation depth scale ξ_c = −1/ln χ_c, which diverges at χ1 = 1; random networks are "
