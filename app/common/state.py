@@ -263,8 +263,9 @@ def neighbours(c: Control) -> list[Any]:
     if c.kind in ("slider", "number"):
         # Streamlit's default steps: 1 for ints, 0.01 for floats
         step = c.step if c.step is not None else (1 if c.is_int else 0.01)
-        out = [canonical(c, c.default - step), canonical(c, c.default + step)]
-        return [v for v in out if c.min <= v <= c.max]
+        # range first: canonical() snaps into [min, max], which would turn "one step below the
+        # minimum" into the default itself
+        return [canonical(c, v) for v in (c.default - step, c.default + step) if c.min <= v <= c.max]
     return []
 
 
