@@ -203,6 +203,22 @@ def _drop_url_param(key: str) -> None:
         pass
 
 
+def _replace_url_param(key: str, text: str) -> None:
+    """Put ``text`` in the URL in place of a parameter's value, before its widget is created (and in
+    the start-of-run snapshot the widget is seeded from; private API, as in ``_drop_url_param``)."""
+    try:
+        st.query_params[key] = text
+    except Exception:  # already bound in this session: the widget keeps its own value
+        return
+    try:
+        from streamlit.runtime.state import get_session_state
+
+        with get_session_state().query_params() as qp:
+            qp._initial_query_params[key] = [text]
+    except Exception:
+        pass
+
+
 def validate_query_params(controls: Sequence[Control]) -> list[str]:
     """Check the URL parameters of ``controls``; drop invalid ones, snap off-grid numbers.
 
@@ -223,18 +239,15 @@ def validate_query_params(controls: Sequence[Control]) -> list[str]:
         shown = raw if len(values) <= 1 else ",".join(values)
         if len(shown) > 40:
             shown = shown[:37] + "…"
-        if status == "snapped":
+        if status == "snapped":  # the widget (or hidden_value) reads the snapped value; the address bar shows it
             notes.append(f"URL parameter {c.key}={md_literal(repr(shown))} is between the allowed values; "
                          f"using the nearest, {c.fmt(value)}")
-            if classroom.is_hidden(c.key):
-                continue  # no widget: classroom.hidden_value snaps the URL value the same way
+            _replace_url_param(c.key, classroom.url_value(c, value))
         else:
             default = c.fmt(c.default) if c.kind != "toggle" else str(c.default).lower()
             notes.append(f"URL parameter {c.key}={md_literal(repr(shown))} is not valid ({c.describe()}); "
                          f"using default {default}")
-        _drop_url_param(c.key)
-        if status == "snapped":  # the widget starts there, and writes the snapped value back to the URL
-            st.session_state[c.key] = value
+            _drop_url_param(c.key)
     return notes
 
 
@@ -263,9 +276,8 @@ def neighbours(c: Control) -> list[Any]:
     if c.kind in ("slider", "number"):
         # Streamlit's default steps: 1 for ints, 0.01 for floats
         step = c.step if c.step is not None else (1 if c.is_int else 0.01)
-        # range first: canonical() snaps into [min, max], which would turn "one step below the
-        # minimum" into the default itself
-        return [canonical(c, v) for v in (c.default - step, c.default + step) if c.min <= v <= c.max]
+        # canonical() snaps into [min, max]: a step past either end comes back as the default itself
+        return [v for v in (canonical(c, c.default - step), canonical(c, c.default + step)) if v != c.default]
     return []
 
 

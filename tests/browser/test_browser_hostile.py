@@ -119,6 +119,7 @@ def test_off_grid_link_snaps_scaling(page, base_url):
     note = page.locator("[data-testid=stSidebar] [data-testid=stAlert]").first.inner_text()
     assert "URL parameter r='1.3' is between the allowed values; using the nearest, 1.25" in note
     assert float(page.locator(".st-key-r [data-testid=stSliderThumbValue]").inner_text().strip()) == 1.25
+    assert page.evaluate("() => location.search") == "?r=1.25"  # a copied address reopens this view
     assert page.locator("[data-testid=stPlotlyChart]").count() > 0
     assert not errors, errors
     screenshot(page, "hostile_scaling_r_1.3", full_page=False)
