@@ -58,6 +58,8 @@ BEYOND_LAZY: list = [       # issue 5: where the kernel picture breaks
     st.Page(LESSONS / "features.py", title="When features win", icon=":material/insights:", url_path="features"),
     st.Page(LESSONS / "scaling.py", title="Scaling of kernel regression", icon=":material/show_chart:",
             url_path="scaling"),
+    st.Page(LESSONS / "generalization.py", title="Interpolation and generalization", icon=":material/blur_linear:",
+            url_path="generalization"),
 ]
 CLASSROOM: list = [         # issue 6: presets, guided tours
     st.Page(LESSONS / "presets.py", title="Preset gallery", icon=":material/collections_bookmark:",
