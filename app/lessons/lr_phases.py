@@ -88,8 +88,9 @@ prompt(
   (measured here, width {width}, {param} parameterization, seed {seed}). Pick a c just above it: the run
   diverges within a few steps.
 - **Try this.** Switch the parameterization to *standard*: the spikes are far larger and, at these widths,
-  the network survives every c up to 3. Change the width or seed: the edges move a little (the divergence
-  edge between c ≈ 1.8 and 2.3 in NTK parameterization), the picture does not.
+  the network survives every c up to 3. Change the width or seed: the edges move a little (in NTK
+  parameterization we measured the divergence edge between c ≈ 1.8 and 2.3 over the three widths and
+  seeds 0–2), the picture does not.
 """
 )
 

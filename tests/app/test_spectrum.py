@@ -51,8 +51,8 @@ def test_default_figures(default_page):
     # 3. residuals: one panel per frequency 0,1,2,3,4,6, three curves each; the linearized model
     # follows (1 − ηλ)^t; low frequencies decay faster than high ones (spectral bias)
     m = metrics(at)
-    assert m["ηλ_max (stable below 2)"] == pytest.approx(1.0, abs=0.01)
-    assert m["Stable bound 2/λ_max"] == pytest.approx(2 / lam_emp[0], rel=0.01)
+    assert m["ηλ_max (linearized model stable below 2)"] == pytest.approx(1.0, abs=0.01)
+    assert m["Stable bound 2/λ_max (linearized model)"] == pytest.approx(2 / lam_emp[0], rel=0.01)
     nets, lins, preds = traces(res, "network"), traces(res, "linearized"), traces(res, "prediction")
     assert len(nets) == len(lins) == len(preds) == 6
     steps_rec = arr(lins[0]["x"])
@@ -82,7 +82,7 @@ def test_lr_control_scales_rate_and_diverges_above_bound(default_page):
     at.slider(key="lr").set_value(0.25).run()
     assert not at.exception
     m = metrics(at)
-    assert m["ηλ_max (stable below 2)"] == pytest.approx(0.5, abs=0.01)
+    assert m["ηλ_max (linearized model stable below 2)"] == pytest.approx(0.5, abs=0.01)
     at.slider(key="lr").set_value(1.2).run()
     assert not at.exception
     # above the bound the linearized model diverges and stops; the network catapults and is plotted to
@@ -112,7 +112,7 @@ def test_malformed_url_param_falls_back():
     warn = " ".join(w.value for w in at.sidebar.warning)
     assert "lr=`'9'` is not valid" in warn and "target=`'nope'` is not valid" in warn
     assert at.slider(key="lr").value == 0.5
-    assert metrics(at)["ηλ_max (stable below 2)"] == pytest.approx(1.0, abs=0.01)
+    assert metrics(at)["ηλ_max (linearized model stable below 2)"] == pytest.approx(1.0, abs=0.01)
 
 
 def test_too_slow_setting_is_refused():
