@@ -13,6 +13,11 @@ run. Values that a control would accept (``Control.parse``) are not used: they
 would be new settings, not malformed ones.
 
     NTK_FUZZ_CASES=1000 python -m pytest tests/app/test_url_fuzz.py   # more cases
+
+Off-grid values (issue 20): every slider and integer input of every page gets a value between its
+steps, in the link (snapped, with a note) and as a widget value (what a websocket message can
+send); the value is 0.3 steps from the default, so it snaps back to the default and the page's
+cached default computations serve the full render.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import random
 
 import pytest
 from common.state import Control
-from pagecontrols import PAGES, controls_only, default_run, run_page, widget_value
+from pagecontrols import PAGES, controls_only, default_run, recording, run_page, widget_value
 
 SEED = 20261129
 N_CASES = int(os.environ.get("NTK_FUZZ_CASES", "300"))
@@ -174,3 +179,79 @@ def test_default_figures_are_valid_plotly(defaults):
             except ValueError as e:
                 bad.append(f"/{url} chart {i}: {str(e).splitlines()[0]}")
     assert not bad, "\n".join(bad)
+
+
+def _off_grid(c: Control) -> float | None:
+    """A value 0.3 steps from the default (inside [min, max]) for a slider or integer input, else None."""
+    if c.kind == "slider":
+        step = float(c.grid_step)
+    elif c.kind == "number" and c.is_int:
+        step = 1.0
+    else:
+        return None
+    x = float(c.default) + 0.3 * step
+    return x if x <= float(c.max) else float(c.default) - 0.3 * step
+
+
+def _off_grid_controls(run) -> dict[str, float]:
+    return {c.key: v for c in run.controls if (v := _off_grid(c)) is not None}
+
+
+def test_off_grid_url_values_snap_on_every_page(defaults):
+    """Every slider/integer input of a page off its grid in one link: a note per key, the defaults
+    used, the same charts as the default run (the /scaling?r=1.3 crash happened after the controls)."""
+    failures = []
+    for page in PAGES:
+        run = defaults[page.url]
+        off = _off_grid_controls(run)
+        if not off:
+            continue
+        with recording() as calls:
+            at = run_page(page, {k: repr(v) for k, v in off.items()})
+        where = f"/{page.url}?{off}"
+        if at.exception:
+            failures.append(f"{where}: {[e.message for e in at.exception]}")
+            continue
+        notes = "\n".join(w.value for w in at.warning)
+        got = {k: v for _, _, vals in calls for k, v in vals.items()}
+        for c in run.controls:
+            if c.key in off:
+                if f"URL parameter {c.key}=`{repr(repr(off[c.key]))}` is between the allowed values" not in notes:
+                    failures.append(f"{where}: no snap note for {c.key}: {notes[:300]}")
+                if got.get(c.key) != c.default or type(got.get(c.key)) is not type(c.default):
+                    failures.append(f"{where}: {c.key}={got.get(c.key)!r}, expected {c.default!r}")
+        if len(at.get("plotly_chart")) != run.n_charts:
+            failures.append(f"{where}: {len(at.get('plotly_chart'))} charts, {run.n_charts} with defaults")
+    assert not failures, "\n".join(failures)
+
+
+def test_off_grid_widget_values_snap_on_every_page(defaults):
+    """Every slider of a page set between its steps as a widget value (Streamlit accepts an
+    off-step value in range): render_controls returns the snapped (default) values, no exception."""
+    failures = []
+    for page in PAGES:
+        run = defaults[page.url]
+        off = {k: v for k, v in _off_grid_controls(run).items()
+               if next(c for c in run.controls if c.key == k).kind == "slider"}
+        if not off:
+            continue
+        at = run_page(page)
+        sliders = [w for w in at.get("slider") if w.key in off]
+        assert sliders, f"/{page.url}: no slider widget found for {sorted(off)}"
+        for w in sliders:
+            w.set_value(off[w.key])
+        with recording() as calls:
+            at.run()
+        got = {k: v for _, _, vals in calls for k, v in vals.items()}
+        if at.exception:
+            failures.append(f"/{page.url} {off}: {[e.message for e in at.exception]}")
+        failures += [f"/{page.url}: {k}={got.get(k)!r}" for k in off
+                     if got.get(k) != next(c.default for c in run.controls if c.key == k)]
+    assert not failures, "\n".join(failures)
+
+
+def test_every_default_is_on_its_grid(defaults):
+    """Snapping must never move a default (it would change every page's computation)."""
+    off = [(url, c.key, c.default) for url, run in defaults.items() for c in run.controls
+           if c.snap(c.default) != c.default]
+    assert not off, off
