@@ -114,11 +114,13 @@ if v["part"] == "lazy vs rich":
     prompt(
         "- Set *α for 'error against width'* to **10**: the network and its linearization coincide (they differ "
         f"by at most {lin_gap:.2f}) — the lazy network *is* kernel regression with its initial kernel Θ₀. At "
-        "these widths Θ₀ is not yet Θ∞: the network's error stays "
-        f"{np.nanmin(lazy_gap):.2f}–{np.nanmax(lazy_gap):.2f} above the infinite-width NTK regression after the "
-        "same number of steps.\n"
+        "these widths Θ₀ is not yet Θ∞: "
+        + (f"the network's error stays {np.nanmin(lazy_gap):.2f}–{np.nanmax(lazy_gap):.2f} above"
+           if np.nanmin(lazy_gap) > 0 else
+           f"the network's error differs by {np.nanmin(lazy_gap):+.2f} to {np.nanmax(lazy_gap):+.2f} from")
+        + " the infinite-width NTK regression after the same number of steps.\n"
         "- Switch the target to **(w\\*·x)² − 1** — the kernel does a little better here (Θ∞ regression "
-        "0.54 instead of 0.66), the network still wins.\n"
+        "0.54 instead of 0.66 at seed 0), the network still wins.\n"
         "- Change the **seed**: a new w*, new samples and a new initialization; the picture stays.",
         "Try this",
     )

@@ -129,6 +129,7 @@ def test_features_guide_numbers():
     g = C.grid({w: C.sweep(w, "abs", 0) for w in C.WIDTHS})
     a = list(C.ALPHAS)
     assert inf["test_error_converged"] == pytest.approx(0.66, abs=0.01)
+    assert C.infinite("he2", 0)["test_error_converged"] == pytest.approx(0.54, abs=0.01)  # Try this: 0.54 vs 0.66
     small = g["test_error"][:, a.index(0.1)]  # guide step 1: ≈ 0.13–0.25 at α = 0.1
     assert 0.12 < small.min() and small.max() < 0.26
     big = g["test_error"][:, a.index(10.0)]  # guide step 2: ≈ 0.7–1 at α = 10
