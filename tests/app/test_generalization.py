@@ -1,0 +1,108 @@
+"""AppTest of "Interpolation and generalization" (/generalization): the theory's curve against the measured
+one, the measured verdict, double descent and its ridge, early stopping vs ridge — and the page's prose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from apptest_util import arr, run_script, specs
+
+PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "generalization.py")
+TIMEOUT = 600
+
+
+def run_page(**params):
+    return run_script(PAGE, TIMEOUT, params, "Interpolation and generalization")
+
+
+def metric(at, label: str) -> str:
+    (m,) = [m.value for m in at.metric if m.label.startswith(label)]
+    return m
+
+
+def named(spec, prefix):
+    (t,) = [t for t in spec["data"] if t.get("name", "").startswith(prefix)]
+    return t
+
+
+def text(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_interpolating_noise_theory_matches_measured_and_verdict_is_tempered():
+    at = run_page()
+    curve, factor = specs(at)
+    measured = named(curve, "ridgeless NTK regression")
+    y, err = arr(measured["y"]), arr(measured["error_y"]["array"])
+    np.testing.assert_allclose(arr(measured["x"]), [16, 32, 64, 128, 256])
+    theory = named(curve, "theory")
+    pred = np.interp(np.log(arr(measured["x"])), np.log(arr(theory["x"])), arr(theory["y"]))
+    # stated error bar: the theory within 10 % of the mean over 10 training sets at every n (measured ≈ 3–7 %)
+    assert np.all(np.abs(pred - y) < 0.10 * y), (pred, y)
+    assert np.all(err < 0.1 * y)
+    assert float(metric(at, "Training error")) < 1e-20
+    ratio = float(metric(at, "Test error / Bayes"))
+    assert 1.2 < ratio < 1.8 and abs(y[-1] / 0.25 - ratio) < 0.01
+    assert metric(at, "Verdict") == "tempered"
+    v = arr(named(factor, "measured here: V(n)")["y"])
+    assert 0.3 < v[-1] < 0.6 and abs(v[-1] / v[-3] - 1) < 0.25  # levels off: the excess stays finite
+    page = text(at)
+    assert "**tempered** overfitting" in page and "Training error is zero" in page
+    # the trained network beside the kernel: a small training error, test error near the kernel's
+    net = float(metric(at, "Network, width").split()[1])
+    ntk = float(metric(at, "Θ∞ ridgeless").split()[1])
+    assert abs(net - ntk) < 0.25 * ntk
+
+
+def test_no_noise_has_no_verdict_and_a_falling_curve():
+    at = run_page(noise="0")
+    y = arr(named(specs(at)[0], "ridgeless NTK regression")["y"])
+    assert np.all(np.diff(y) < 0) and y[-1] < 0.01
+    assert metric(at, "Verdict") == "no noise" and "Bayes error" not in " ".join(
+        t.get("name", "") for t in specs(at)[0]["data"])
+
+
+def test_double_descent_peak_at_threshold_and_ridge_removes_it():
+    at = run_page(part="double descent")
+    (fig,) = specs(at)
+    tr = named(fig, "linearized network")
+    ratio, y = arr(tr["x"]), arr(tr["y"])
+    peak = int(np.argmax(y))
+    assert 0.9 <= ratio[peak] <= 1.1  # P = 4w + 1 = 65 for n = 64
+    inf = float(metric(at, "Infinite width"))
+    assert y[peak] > 100 * inf
+    assert y[-1] < 1.25 * inf  # second descent toward Θ∞ at width 512
+    assert "peaks at P = 65" in text(at)
+    smooth = run_page(part="double descent", ridge="0.01")
+    y2 = arr(named(specs(smooth)[0], "linearized network")["y"])
+    assert y2.max() < 1.0 and "No peak is left" in text(smooth)
+    mid = run_page(part="double descent", ridge="0.0001")  # the 'Try this' sequence: the peak shrinks
+    assert 1.0 < float(metric(mid, "Peak near")) < y[peak]
+
+
+def test_early_stopping_beats_convergence_and_matches_a_ridge():
+    at = run_page(part="early stopping")
+    curve, filt = specs(at)
+    gd, ridge = arr(named(curve, "GD for t steps")["y"]), arr(named(curve, "ridge ρ = 1/(ηt)")["y"])
+    t_best = float(metric(at, "Best stopping time"))
+    assert 1 < t_best < 1e3 and gd.min() < gd[-1] - 0.03
+    t = arr(named(curve, "GD for t steps")["x"])
+    assert abs(gd.min() - ridge.min()) < 0.01                # the best stopping time ≈ the best ridge
+    assert np.max(np.abs(gd - ridge)[t >= 10]) < 0.03        # 'almost on top of it beyond the first steps'
+    assert "differ by at most" in text(at)
+    theory = arr(named(curve, "ridge: theory")["y"])
+    assert np.max(np.abs(theory - ridge) / ridge) < 0.1
+    g, r = arr(named(filt, "GD:")["y"]), arr(named(filt, "ridge:")["y"])
+    assert np.all((g >= -1e-9) & (g <= 1 + 1e-9)) and np.max(np.abs(g - r)) < 0.5
+    quiet = run_page(part="early stopping", noise="0")  # 'Try this': no gain without noise
+    assert "Stopping early gains nothing measurable" in text(quiet)
+    loud = run_page(part="early stopping", noise="1")    # t* earlier, larger gain
+    assert float(metric(loud, "Best stopping time")) < t_best
+
+
+def test_malformed_url_params_fall_back_with_warning():
+    at = run_page(part="nonsense", noise="7")
+    warn = " ".join(w.value for w in at.sidebar.warning)
+    assert "nonsense" in warn and "using default interpolating noise" in warn and "using default 0.5" in warn
+    assert len(specs(at)) == 2
