@@ -82,6 +82,51 @@ def fourier_fit(vec: np.ndarray, k: int, gamma: np.ndarray) -> np.ndarray:
     return basis @ coef
 
 
+NULL_RTOL = 1e-6  # eigenvalues below this × λ_max are numerically zero (a degenerate null space)
+
+
+def fourier_basis(n: int) -> np.ndarray:
+    """Orthonormal real Fourier vectors on n equally spaced angles: (n, n), columns 1, cos γ, sin γ, cos 2γ, …"""
+    gamma = 2 * np.pi * np.arange(n) / n
+    cols = [np.ones(n)]
+    for k in range(1, n // 2 + 1):
+        cols.append(np.cos(k * gamma))
+        if k < n / 2:
+            cols.append(np.sin(k * gamma))
+    f = np.stack(cols, 1)
+    return f / np.linalg.norm(f, axis=0)
+
+
+def fourier_aligned(spec: nc.Spectrum, kernel_n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(eigvals, eigvecs) with the numerically-zero eigenspace re-based on Fourier modes.
+
+    Within a degenerate eigenspace the eigenvectors are an arbitrary rotation; for the null space of a
+    bias-free ReLU kernel (every odd k ≥ 3) that would mix sin 3γ into vectors labelled k = 5 or 7 and make
+    the per-frequency residuals meaningless. The Fourier vectors lying in that space (projection norm
+    > ½) are orthonormalized in order of their projection and take its place; their eigenvalues are the
+    Rayleigh quotients vᵀ(Θ/N)v. ``kernel_n`` is the loss-normalized kernel Θ/N (N, N).
+    """
+    lam, vec = np.array(spec.eigvals, np.float64), np.array(spec.eigvecs, np.float64)
+    null = np.flatnonzero(lam < NULL_RTOL * lam[0])
+    if null.size < 2:
+        return lam, vec
+    q = vec[:, null]
+    f = fourier_basis(vec.shape[0])
+    proj = q @ (q.T @ f)  # Fourier vectors projected on the null space
+    chosen: list[np.ndarray] = []
+    for j in np.argsort(-np.linalg.norm(proj, axis=0)):
+        v = proj[:, j] - sum((c @ proj[:, j]) * c for c in chosen)
+        if np.linalg.norm(v) > 0.5 and len(chosen) < null.size:
+            chosen.append(v / np.linalg.norm(v))
+    if len(chosen) < null.size:  # not spanned by Fourier vectors: keep the eigenvectors
+        return lam, vec
+    basis = np.stack(chosen, 1)
+    rq = np.einsum("ni,nm,mi->i", basis, kernel_n, basis)
+    order = np.argsort(-rq)
+    lam[null], vec[:, null] = rq[order], basis[:, order]
+    return lam, vec
+
+
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def spectra(width: int, depth: int, activation: str, b_std: float, seed: int) -> dict:
     """Θ0 of the seeded network and Θ∞ on the training circle, their spectra and Fourier content."""
@@ -90,16 +135,18 @@ def spectra(width: int, depth: int, activation: str, b_std: float, seed: int) ->
     params = model.init(jax.random.key(seed), 2)
     theta0 = np.asarray(nc.empirical_ntk(model, params, x, lr_weighted=True), np.float64)
     theta_inf = np.asarray(nc.infinite_kernels(model, x).ntk, np.float64)
-    emp, inf = nc.ntk_spectrum(theta0), nc.ntk_spectrum(theta_inf)
-    k_emp, frac_emp = dominant_frequency(emp.eigvecs)
-    k_inf, frac_inf = dominant_frequency(inf.eigvecs)
+    n = x.shape[0]
+    eig_emp, vec_emp = fourier_aligned(nc.ntk_spectrum(theta0), theta0 / n)
+    eig_inf, vec_inf = fourier_aligned(nc.ntk_spectrum(theta_inf), theta_inf / n)
+    k_emp, frac_emp = dominant_frequency(vec_emp)
+    k_inf, frac_inf = dominant_frequency(vec_inf)
     return {
         "gamma": gamma,
-        "eig_emp": emp.eigvals, "vec_emp": emp.eigvecs, "k_emp": k_emp, "frac_emp": frac_emp,
-        "eig_inf": inf.eigvals, "k_inf": k_inf, "frac_inf": frac_inf,
+        "eig_emp": eig_emp, "vec_emp": vec_emp, "k_emp": k_emp, "frac_emp": frac_emp,
+        "eig_inf": eig_inf, "k_inf": k_inf, "frac_inf": frac_inf,
         "theta0": theta0,
-        "lambda_max": float(emp.eigvals[0]),
-        "max_lr": nc.max_stable_lr(float(emp.eigvals[0])),
+        "lambda_max": float(eig_emp[0]),
+        "max_lr": nc.max_stable_lr(float(eig_emp[0])),
     }
 
 

@@ -21,9 +21,9 @@ explain(
     "$\\eta_{\\max} = 4/\\lambda_0$ (their Section 2) and report a larger $\\eta_{\\max}$ for ReLU networks; "
     "this page measures it for its own network."
 )
-explain(r"$$\eta = c\cdot\frac{2}{\lambda_0}:\qquad \underbrace{c < 1}_{\text{lazy: monotone loss, }\lambda\text{ constant}}"
-        r"\qquad \underbrace{1 < c < c_{\max}}_{\text{catapult: spike, then }\eta\lambda_{\text{final}} < 2}"
-        r"\qquad \underbrace{c > c_{\max}}_{\text{divergent}}$$")
+explain(r"$$\begin{aligned}&\eta = c\cdot 2/\lambda_0:\\ &c < 1:\ \text{lazy (monotone loss, } \lambda \text{ nearly constant)}\\"
+        r"&1 < c < c_{\max}:\ \text{catapult (spike, then } \eta\lambda_{\text{final}} < 2)\\"
+        r"&c > c_{\max}:\ \text{divergent}\end{aligned}$$")
 explain(
     f"Here a one-hidden-layer ReLU network ($\\sigma_w = 1$, no bias) learns ½ cos 2γ on {C.N_TRAIN} "
     f"equally spaced points of the unit circle by full-batch GD for {C.STEPS} steps; λ0 is the top eigenvalue "

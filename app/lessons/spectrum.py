@@ -17,10 +17,10 @@ explain(
     "the eigenbasis $\\{v_i\\}$ of the loss-normalized kernel $\\Theta/N$ (eigenvalues $\\lambda_i$): "
     "each component shrinks on its own,"
 )
-explain(r"$$\langle v_i, r_t\rangle \;=\; (1 - \eta\lambda_i)^t \,\langle v_i, r_0\rangle,"
-         r"\qquad \text{(the linearized model converges iff } \eta < 2/\lambda_{\max}).$$")
+explain(r"$$\langle v_i, r_t\rangle \;=\; (1 - \eta\lambda_i)^t \,\langle v_i, r_0\rangle.$$")
 explain(
-    "In this picture large-λ directions are learned in a few steps, small-λ directions take ~1/(ηλ) steps. "
+    "So the linearized model converges iff η < 2/λ_max, and in this picture large-λ directions are learned "
+    "in a few steps, small-λ directions take ~1/(ηλ) steps. "
     f"Here the inputs are {C.N_TRAIN} equally spaced points on the unit circle, $x = (\\cos\\gamma, \\sin\\gamma)$, "
     "and the network uses the NTK parameterization with $\\sigma_w = 1$."
 )

@@ -93,12 +93,16 @@ cols[0].metric("Stable bound 2/λ_max of Θ₀", f"{r['max_lr']:.3g}",
                     "(λ = eig(Θ₀)/N): the linearized model diverges above it; the network may not")
 cols[1].metric("2/λ_max of Θ∞", f"{r['max_lr_inf']:.3g}",
                help="The same bound for the infinite-width kernel regression")
-last = int(r["rec_steps"][np.isfinite(r["gap_lin"])][-1]) if np.isfinite(r["gap_lin"]).any() else 0
-cols[2].metric("Training loss at the last step (network)", f"{r['final_loss_net']:.2g}",
+both = np.isfinite(r["gap_lin"]) & (r["rec_steps"] > 0)
+cols[2].metric("Final training loss (network)", f"{r['final_loss_net']:.2g}",
                help="At the last step the network reached (the last step before it diverged, if it did)")
-cols[3].metric(f"‖f − f_lin‖ at step {last}", f"{r['gap_lin'][r['rec_steps'] == last][0]:.3g}",
-               help="RMS distance between network and linearization over the plotted inputs "
-                    "at the last recorded step where both are finite")
+if both.any():
+    last = int(r["rec_steps"][both][-1])
+    cols[3].metric(f"‖f − f_lin‖ at step {last}", f"{r['gap_lin'][both][-1]:.3g}",
+                   help="RMS distance between network and linearization over the plotted inputs "
+                        "at the last recorded step where both are finite")
+else:
+    cols[3].metric("‖f − f_lin‖", "—", help="One of the two diverged before the first recorded step")
 
 warning = C.divergence_report(r, lr)
 if warning:
