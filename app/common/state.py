@@ -18,10 +18,11 @@ Malformed URL parameters (``width=abc``, ``width=-5``, ``activation=foo``) are
 validated against the spec *before* the widgets are created, removed from the
 URL, listed in one short ``st.warning``, and the widget uses its default. A
 number between a slider's steps (``r=1.3`` on a 0.25 grid; ``seed=2.5`` for an
-integer) is snapped to the nearest allowed value, with a note. Every value a page
-gets goes through ``canonical`` (``Control.snap``), so a widget value sent over
-the websocket off the grid is snapped too (a non-option becomes the default). The rejected text
-is shown literally (``md_literal``): a URL value never renders as Markdown.
+integer) is snapped to the nearest allowed value, with a note, and the URL shows
+the snapped value. Every value a page gets goes through ``canonical``
+(``Control.snap``), so a widget value sent over the websocket off the grid is
+snapped too (a non-option becomes the default). The rejected text is shown
+literally (``md_literal``): a URL value never renders as Markdown.
 """
 
 from __future__ import annotations
