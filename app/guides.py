@@ -363,4 +363,48 @@ GUIDES: dict[str, list[Step]] = {
                         "them position by position. CNN-GAP keeps the copy at rank 2.",
         ),
     ],
+    "generalization": [
+        Step(
+            "Fitting the noise", settings={"part": "interpolating noise", "noise": 0.5, "ridge": 0.0},
+            question="Ridgeless NTK regression fits 256 labels with noise σ = 0.5 exactly (training error 0). "
+                     "Where does its test error (against noisy test labels) end up?",
+            options=("Far above σ²: fitting noise ruins the predictions",
+                     "Exactly at the Bayes error σ² = 0.25",
+                     "Somewhat above σ²: about 1.4 σ²"),
+            answer=2,
+            explanation="Measured 0.36 = 1.44 σ² at n = 256, and the theory (red dots) predicts it from the "
+                        "spectrum within a few per cent. The noise's share V(n) levels off near 0.42 instead of "
+                        "falling to 0: tempered overfitting, neither benign nor catastrophic.",
+        ),
+        Step(
+            "More parameters", settings={"part": "double descent", "noise": 0.5, "ridge": 0.0},
+            question="The linearized network with P features fits n = 64 noisy labels. As P grows past 64, what "
+                     "does the test error do?",
+            options=("It spikes at P ≈ n, then falls again towards the infinite-width kernel",
+                     "It rises steadily: more parameters, more overfitting",
+                     "It stays flat once P ≥ n"),
+            answer=0,
+            explanation="At P = 65 the minimum-norm fit just barely interpolates and its error explodes (≈ 1.8·10⁴); "
+                        "at width 512 (P/n = 32) it is back to 0.45, near the Θ∞ regression's 0.39: double descent.",
+        ),
+        Step(
+            "A small ridge", settings={"part": "double descent", "noise": 0.5, "ridge": 0.01},
+            question="Now with a ridge ρ = 0.01 (relative to the kernel's mean diagonal). What happens to the peak?",
+            options=("It moves to larger P", "It gets higher", "It is gone"),
+            answer=2,
+            explanation="The ridge caps the coefficients where the features are nearly dependent: the largest "
+                        "error near P = n drops to 0.46, within 1.5× of the widest network's 0.39.",
+        ),
+        Step(
+            "When to stop", settings={"part": "early stopping", "noise": 0.5, "ridge": 0.0},
+            question="Gradient descent on Θ∞ with noisy labels. Is the test error lowest at the end of training "
+                     "(t = 10⁶, zero training error)?",
+            options=("Yes: the lower the training loss the better",
+                     "No: it is lowest after about 13 steps, and a ridge ρ ≈ 1/(ηt) does as well"),
+            answer=1,
+            explanation="Measured 0.338 at t* = 13 against 0.400 at convergence; the best ridge gives 0.336. The "
+                        "large-eigenvalue modes (signal) are learned first, the small ones (where the noise must "
+                        "go) last — stopping early filters them like a ridge.",
+        ),
+    ],
 }

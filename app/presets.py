@@ -108,6 +108,14 @@ PRESETS: tuple[Preset, ...] = (
         "stay within about 0.03 of each other (RMS) for the whole training run.",
         "Lee et al. 2019",
     ),
+    Preset(
+        "Double descent", "generalization",
+        {"part": "double descent", "noise": "0.5", "ridge": "0"},
+        "The linearized network's test error explodes where its P = 4·width + 1 features just reach the "
+        "n = 64 training points, then falls again towards the infinite-width kernel's; set the ridge to 0.01 "
+        "and the peak is gone.",
+        "Belkin et al. 2019",
+    ),
 )
 
 

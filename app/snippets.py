@@ -275,6 +275,39 @@ for arch in ("MLP", "CNN-GAP", "CNN-flatten"):
     print(arch, "| rank of the shifted copy among the 100 digits:", rank, "| similarity =", sim)
 """)
 
+GENERALIZATION = Template("""\
+# Interpolation and generalization, part 1: ridgeless NTK regression of noisy labels on the sphere S²
+# vs the spectral theory (Canatar, Bordelon & Pehlevan 2021, Eq. (4)). Errors are exact averages over
+# the label noise: bias + σ²·V, plus σ² for noisy test labels.
+from ntkcore import generalization as G, scaling as S
+noise = $noise
+model = nc.MLP(width=1, depth=1, activation="relu", w_std=np.sqrt(2.0), b_std=0.1)   # width unused (n → ∞)
+x_pool, x_test = nc.sphere_points(1024, seed=0), nc.sphere_points(1000, seed=1)
+y_pool, y_test = S.sphere_power_law_target(x_pool, 1.0), S.sphere_power_law_target(x_test, 1.0)
+with jax.enable_x64(True):
+    k = np.asarray(nc.infinite_kernels(model, x_pool).ntk, np.float64)
+    k_test = np.asarray(nc.infinite_kernels(model, x_test, x_pool).ntk, np.float64)
+ns = [16, 32, 64, 128, 256]
+errors, factors = [], []
+for seed in range(10):                   # 10 random training sets, nested in n
+    perm = np.random.default_rng(seed).permutation(1024)
+    risks = [G.kernel_regression_risk(k[np.ix_(perm[:n], perm[:n])], k_test[:, perm[:n]], y_pool[perm[:n]], y_test)
+             for n in ns]
+    errors.append([r.bias + noise ** 2 * r.variance_factor + noise ** 2 for r in risks])
+    factors.append([r.variance_factor for r in risks])
+lam = G.per_mode(G.sphere_eigenvalues(model, 200))                 # λ_ℓ repeated 2ℓ + 1 times
+power_l = np.zeros(201)
+power_l[:65] = G.sphere_power_law_degree_power(1.0)                # the target's power per degree
+power = G.per_mode(power_l / (2 * np.arange(201) + 1))
+pred = G.learning_curve_prediction(lam, power, ns, noise)
+print("predicted test error per n:", (pred.error + noise ** 2).round(4))
+print("noise factor V per n (measured):", np.mean(factors, 0).round(3), "| theory γ/(1−γ):",
+      (pred.gamma / (1 - pred.gamma)).round(3))
+if noise > 0:
+    print("verdict:", G.overfitting_verdict(ns[-3:], np.mean(factors, 0)[-3:]))
+print("measured test error at n = 256 =", float(np.mean(errors, 0)[-1]))
+""")
+
 SNIPPETS: dict[str, Template] = {
     "welcome": WELCOME,
     "kernel_at_init": KERNEL_AT_INIT,
@@ -287,6 +320,7 @@ SNIPPETS: dict[str, Template] = {
     "features": FEATURES,
     "scaling": SCALING,
     "beyond_mlps": BEYOND_MLPS,
+    "generalization": GENERALIZATION,
 }
 
 # Settings a snippet needs that its page does not pass in every view (e.g. controls of another section).
@@ -360,4 +394,7 @@ def expected(page_key: str, s: dict[str, Any]) -> float:
         theta = C.shown_kernels("CNN-flatten", depth)
         row = C.shifted_row("CNN-flatten", depth, int(s["digit"]), int(s["dx"]), int(s["dy"]))
         return float(C.similarity(theta, row, int(s["digit"]))["shifted"])
+    if page_key == "generalization":
+        from compute import generalization as C
+        return float(C.interpolation([C.interpolation_seed(seed) for seed in C.SEEDS], float(s["noise"]))["mean"][-1])
     raise KeyError(page_key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from apptest_util import arr, run_script, specs
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "generalization.py")
@@ -106,3 +107,37 @@ def test_malformed_url_params_fall_back_with_warning():
     warn = " ".join(w.value for w in at.sidebar.warning)
     assert "nonsense" in warn and "using default interpolating noise" in warn and "using default 0.5" in warn
     assert len(specs(at)) == 2
+
+
+def test_reproduce_snippet_prints_the_page_number():
+    import contextlib
+    import io
+
+    import snippets
+
+    page_key, defaults = "generalization", {"part": "interpolating noise", "noise": 0.5, "ridge": 0.0}  # the page's
+    code = snippets.render(page_key, defaults)
+    assert "import ntkcore as nc" in code and "streamlit" not in code
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<snippet generalization>", "exec"), {})  # noqa: S102
+    lines = out.getvalue().strip().splitlines()
+    assert float(lines[-1].rsplit("=", 1)[1]) == pytest.approx(snippets.expected(page_key, defaults), rel=1e-6)
+    assert "verdict: tempered" in lines
+
+
+def test_guide_and_preset_numbers_are_the_pages():
+    """The numbers quoted in app/guides.py's generalization steps, from the compute functions."""
+    from compute import generalization as C
+
+    c1 = C.interpolation([C.interpolation_seed(s) for s in C.SEEDS], 0.5)
+    assert f"{c1['mean'][-1]:.2f}" == "0.36" and f"{c1['ratio']:.2f}" == "1.44" and f"{c1['V'][-1]:.2f}" == "0.42"
+    dd = [C.double_descent_seed(s) for s in C.INIT_SEEDS]
+    c2 = C.double_descent(dd, 0.0, 0.5)
+    assert c2["peak_P"] == 65 and f"{c2['peak']:.1e}" == "1.8e+04"
+    assert f"{c2['last']:.2f}" == "0.45" and f"{c2['infinite']:.2f}" == "0.39"
+    c3 = C.double_descent(dd, 0.01, 0.5)
+    assert f"{c3['peak']:.2f}" == "0.46" and f"{c3['last']:.2f}" == "0.39" and c3["peak"] < 1.5 * c3["last"]
+    c4 = C.early_stopping([C.early_stopping_seed(s) for s in C.SEEDS], 0.5)
+    assert c4["t_best"] == 13 and f"{c4['gd_best']:.3f}" == "0.338" and f"{c4['gd_end']:.3f}" == "0.400"
+    assert f"{c4['ridge_best']:.3f}" == "0.336"
