@@ -45,6 +45,11 @@ _ALL: tuple[Reference, ...] = (
               "abstract: for uniformly distributed data on the sphere the NTK's eigenfunctions are spherical "
               "harmonics (Fourier modes on the circle) and low frequencies are learned faster; a shallow network "
               "without bias cannot represent or learn odd frequencies (≥ 3); a bias term brings them back"),
+    Reference("belkin2019", "Belkin, Hsu, Ma & Mandal", "Belkin et al. 2019", 2019,
+              "Reconciling modern machine-learning practice and the classical bias–variance trade-off",
+              "PNAS 116(32), 15849–15854",
+              "abstract: the \"double descent\" curve — test error rises towards the interpolation threshold and "
+              "falls again as capacity grows beyond it; shown for random-feature models among others"),
     Reference("bordelon2020", "Bordelon, Canatar & Pehlevan", "Bordelon, Canatar & Pehlevan 2020", 2020,
               "Spectrum Dependent Learning Curves in Kernel Regression and Wide Neural Networks", "ICML 2020",
               "the generalization error of kernel regression mode by mode from the kernel's eigenvalues and the "
