@@ -39,6 +39,6 @@ __all__ = [
     "sequences", "sphere_points",
 ]
 # Lesson-sized toolkits, used as namespaces: ntkcore.phases.lr_phase_sweep(...), ntkcore.scaling.fit_power_law(...).
-from . import criticality, features, phases, scaling  # noqa: E402
+from . import criticality, features, generalization, phases, scaling  # noqa: E402
 
 __version__ = "0.1.0"
