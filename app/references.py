@@ -54,10 +54,18 @@ _ALL: tuple[Reference, ...] = (
               "Spectrum Dependent Learning Curves in Kernel Regression and Wide Neural Networks", "ICML 2020",
               "the generalization error of kernel regression mode by mode from the kernel's eigenvalues and the "
               "target's power per eigenmode"),
+    Reference("canatar2021", "Canatar, Bordelon & Pehlevan", "Canatar, Bordelon & Pehlevan 2021", 2021,
+              "Spectral bias and task-model alignment explain generalization in kernel regression and infinitely "
+              "wide neural networks", "Nature Communications 12, 2914",
+              "the generalization error of kernel (ridge) regression with label noise from the kernel's spectrum "
+              "and the target's power per mode, through the self-consistent κ (cited by ntkcore.generalization)"),
     Reference("chizat2019", "Chizat, Oyallon & Bach", "Chizat, Oyallon & Bach 2019", 2019,
               "On Lazy Training in Differentiable Programming", "NeurIPS 2019",
               "Section 2: the scaled model α·(h(w) − h(w₀)) trained on the objective R/α²; large α is lazy "
               "(stays close to its linearization)"),
+    Reference("cho2009", "Cho & Saul", "Cho & Saul 2009", 2009, "Kernel Methods for Deep Learning", "NeurIPS 2009",
+              "the arc-cosine kernels; degree 1 is the Gaussian expectation E[relu(u) relu(v)] in closed form "
+              "(cited by ntkcore.infinite)"),
     Reference("fort2020", "Fort, Dziugaite, Paul, Kharaghani, Roy & Ganguli", "Fort et al. 2020", 2020,
               "Deep learning versus kernel learning: an empirical study of loss landscape geometry and the time "
               "evolution of the Neural Tangent Kernel", "NeurIPS 2020",
@@ -66,6 +74,11 @@ _ALL: tuple[Reference, ...] = (
     Reference("geiger2020", "Geiger, Spigler, Jacot & Wyart", "Geiger et al. 2020", 2020,
               "Disentangling feature and lazy training in deep neural networks", "J. Stat. Mech. 2020, 113301",
               "the crossover between lazy and feature training at a fixed value of α·√width (their α√h)"),
+    Reference("hron2020", "Hron, Bahri, Sohl-Dickstein & Novak", "Hron et al. 2020", 2020,
+              "Infinite attention: NNGP and NTK for deep attention networks", "ICML 2020",
+              "with the usual 1/√d_head query-key scaling the attention kernel becomes deterministic only as the "
+              "number of heads grows; with 1/d_head the logits vanish at initialization (cited by "
+              "ntkcore.attention)"),
     Reference("jacot2018", "Jacot, Gabriel & Hongler", "Jacot et al. 2018", 2018,
               "Neural Tangent Kernel: Convergence and Generalization in Neural Networks", "NeurIPS 2018",
               "Theorem 1 (the NTK at initialization converges to a deterministic kernel given by a recursion over "
@@ -88,6 +101,10 @@ _ALL: tuple[Reference, ...] = (
               "the three phases by learning rate (lazy below η = 2/λ0, catapult, divergent above η_max); Section 2: "
               "η_max = 4/λ0 derived for their two-layer linear (uv) model; for ReLU networks they report a larger "
               "η_max (experiments section)"),
+    Reference("mallinar2022", "Mallinar, Simon, Abedsoltan, Pandit, Belkin & Nakkiran", "Mallinar et al. 2022", 2022,
+              "Benign, Tempered, or Catastrophic: A Taxonomy of Overfitting", "NeurIPS 2022",
+              "the three classes of interpolating methods by their test error as n → ∞ (Bayes error, a constant "
+              "above it, divergence) (cited by ntkcore.generalization)"),
     Reference("neal1996", "Neal", "Neal 1996", 1996, "Bayesian Learning for Neural Networks",
               "Lecture Notes in Statistics 118, Springer",
               "Chapter 2: a one-hidden-layer network with infinitely many hidden units is a Gaussian process"),
@@ -104,6 +121,11 @@ _ALL: tuple[Reference, ...] = (
               "Exponential expressivity in deep neural networks through transient chaos", "NeurIPS 2016",
               "the length map q ↦ q* and the correlation map c ↦ c* of random networks; order and chaos "
               "separated by χ1 = 1"),
+    Reference("price1958", "Price", "Price 1958", 1958,
+              "A useful theorem for nonlinear devices having Gaussian inputs",
+              "IRE Transactions on Information Theory 4(2), 69–72",
+              "Price's theorem: ∂E[φ(u)ψ(v)]/∂Cov(u, v) = E[φ'(u)ψ'(v)] for jointly Gaussian u, v (cited by "
+              "ntkcore.infinite and ntkcore.criticality)"),
     Reference("rahaman2019", "Rahaman, Baratin, Arpit, Draxler, Lin, Hamprecht, Bengio & Courville",
               "Rahaman et al. 2019", 2019, "On the Spectral Bias of Neural Networks", "ICML 2019",
               "spectral bias: networks trained by gradient descent fit the low-frequency components of a target "
@@ -117,6 +139,10 @@ _ALL: tuple[Reference, ...] = (
               "J. Stat. Mech. 2020, 124001",
               "the learning-curve exponent of ridgeless kernel regression from the kernel's and the target's "
               "spectral decay"),
+    Reference("williams1997", "Williams", "Williams 1997", 1997, "Computing with Infinite Networks",
+              "NeurIPS 1996 (Advances in Neural Information Processing Systems 9)",
+              "the covariance of an infinite erf (sigmoidal) network in closed form, an arcsine of the normalized "
+              "input covariance (cited by ntkcore.infinite)"),
     Reference("xiao2018", "Xiao, Bahri, Sohl-Dickstein, Schoenholz & Pennington", "Xiao et al. 2018", 2018,
               "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla "
               "Convolutional Neural Networks", "ICML 2018",
@@ -130,6 +156,12 @@ _ALL: tuple[Reference, ...] = (
               "abc-parameterizations; μP (maximal update parameterization) and its SGD table: input weights and "
               "biases with learning rate η·fan_out, readout initialized with variance 1/fan_in² and learning rate "
               "η/fan_in"),
+    Reference("yang2021b", "Yang, Hu, Babuschkin, Sidor, Liu, Farhi, Ryder, Pachocki, Chen & Gao",
+              "Yang et al. 2021", 2021,
+              "Tensor Programs V: Tuning Large Neural Networks via Zero-Shot Hyperparameter Transfer", "NeurIPS 2021",
+              "Table 3: μP in fan_in/fan_out form; for SGD input weights and all biases get init variance "
+              "1/fan_in and learning rate η·fan_out, hidden weights 1/fan_in and η, output weights 1/fan_in² and "
+              "η/fan_in (the table in ntkcore/models.py)"),
 )
 
 REFERENCES: dict[str, Reference] = {r.key: r for r in _ALL}

@@ -7,8 +7,24 @@ Precision is float32 by default; for float64 wrap calls in
 configuration, and nothing imports streamlit or plotly.
 
 Loss convention everywhere: L = (1/2N) Σ‖f − y‖²; kernels "normalized" by N
-(λ = eig(Θ)/N) set the step size: GD is stable iff η < 2/λ_max.
+(λ = eig(Θ)/N) set the step size: GD on the *linearized* model (a fixed
+kernel) is stable iff η < 2/λ_max. The network itself may still converge
+above that bound (the catapult phase, ``ntkcore.phases``).
+
+Training the network is kernel regression with Θ∞ only in a limit: NTK
+parameterization (or standard parameterization with η ∝ 1/width), every
+hidden width → ∞, squared loss, η below the bound. Then GD follows kernel
+gradient descent with Θ∞ started from the random initial function f₀
+(``kernel_predictions`` with ``f0_train``), whose t → ∞ limit is
+f₀ + Θ∞(x, X) Θ∞⁻¹ (Y − f₀(X)); at finite width the kernel moves
+(``metrics.relative_kernel_change``).
+
+Inputs are checked (``ValueError`` naming the argument and its valid range),
+parameters must match the model and the inputs, and sizes whose estimated
+memory exceeds ``set_memory_limit`` (default: ``NTKCORE_MEMORY_LIMIT_MB`` or
+half the physical memory) are refused before anything is allocated.
 """
+from ._validate import memory_limit, set_memory_limit
 from .activations import ACTIVATION_NAMES, activation_fn
 from .cnn import CNN, PADDINGS, POOLINGS
 from .attention import QK_SCALINGS, Attention
@@ -36,7 +52,7 @@ __all__ = [
     "kernel_target_alignment", "linear_apply", "linearize", "max_stable_lr", "mode_residuals", "monte_carlo_kernels",
     "ntk_spectrum", "predicted_mode_decay", "regression_1d", "relative_kernel_change", "relative_weight_change",
     "train", "Attention", "QK_SCALINGS", "RNN", "RNN_INFINITE_ACTIVATIONS", "SEQUENCE_TASKS", "rnn_infinite_kernels",
-    "sequences", "sphere_points",
+    "sequences", "sphere_points", "memory_limit", "set_memory_limit",
 ]
 # Lesson-sized toolkits, used as namespaces: ntkcore.phases.lr_phase_sweep(...), ntkcore.scaling.fit_power_law(...).
 from . import criticality, features, generalization, phases, scaling  # noqa: E402

@@ -89,7 +89,10 @@ class Attention:
     def init(self, key: jax.Array, in_shape: tuple[int, int]) -> dict:
         """θ0 for sequences of shape (T, d): every weight and bias N(0, 1)."""
         _, d = check_in_shape(in_shape)
-        return _attn_init(self, key, d + (N_POSITIONAL if self.positional else 0))
+        d_in = d + (N_POSITIONAL if self.positional else 0)
+        V.check_memory(f"Attention(width={self.width}, depth={self.depth}).init with d={d}",
+                       V.params_nbytes(V.param_shapes(_attn_init, self, d_in)), "width, depth or d")
+        return _attn_init(self, key, d_in)
 
     def apply(self, params: dict, x: jax.Array) -> jax.Array:
         """f(x; θ) for x of shape (n, T, d) → (n, out_dim)."""

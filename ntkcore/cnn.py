@@ -50,7 +50,7 @@ import numpy as np
 
 from . import _validate as V
 from .activations import ACTIVATION_NAMES, activation_fn
-from .infinite import QUADRATURE, Kernels, _expectations, _points_for_layers
+from .infinite import _N_KERNEL_ARRAYS, QUADRATURE, Kernels, _expectations, _points_for_layers, check_finite_kernels
 from .models import LayerSpec
 
 POOLINGS: tuple[str, ...] = ("gap", "flatten")
@@ -140,7 +140,10 @@ class CNN:
 
     def init(self, key: jax.Array, in_shape: tuple[int, ...]) -> Params:
         """θ0 for inputs of shape ``in_shape`` = (H, W, C) or (L, C): N(0, σ_W²) weights, N(0, σ_b²) biases."""
-        return _init(self, key, _check_in_shape(in_shape))
+        in_shape = _check_in_shape(in_shape)
+        V.check_memory(f"CNN(channels={self.channels}, depth={self.depth}).init with in_shape={in_shape}",
+                       V.params_nbytes(V.param_shapes(_init, self, in_shape)), "channels, depth or in_shape")
+        return _init(self, key, in_shape)
 
     def apply(self, params: Params, x: jax.Array) -> jax.Array:
         """f(x; θ) for x of shape (n, H, W, C) or (n, L, C) → (n, out_dim)."""
@@ -345,13 +348,22 @@ def cnn_kernels(model: CNN, x1: jax.Array, x2: jax.Array | None = None, *, lr_we
         raise ValueError(f"x2 must have per-input shape {tuple(x1.shape[1:])} like x1; got {tuple(x2.shape)}")
     dtype = jnp.result_type(float)
     x1, x2 = jnp.asarray(x1, dtype), jnp.asarray(x2, dtype)
+    n1, n2, positions = x1.shape[0], x2.shape[0], math.prod(x1.shape[1:-1])
+    if model.pooling == "flatten":  # (n1, n2, P) arrays: E, Ė, Θ, K and temporaries
+        elements = _N_KERNEL_ARRAYS * n1 * n2 * positions
+    else:  # blocks of x1 rows, each (rows, n2, P, P), at least one row
+        elements = _N_KERNEL_ARRAYS * min(n1 * n2 * positions ** 2, max(_CNTK_BLOCK_ELEMENTS, n2 * positions ** 2))
+    V.check_memory(f"the CNTK on {n1}×{n2} inputs of shape {tuple(x1.shape[1:])}",
+                   (elements + 2 * n1 * n2) * jnp.dtype(dtype).itemsize, "the number or the size of the inputs")
     if model.parameterization == "ntk":  # the limit does not depend on the channel count: share one compile
         model = dataclasses.replace(model, channels=1)
     n_quad = 0
     if model.activation in QUADRATURE:
         q = np.concatenate([np.sum(np.asarray(x) ** 2, -1).ravel() for x in (x1, x2)]) / x1.shape[-1]
         n_quad = _points_for_layers(model.activation, model.layer_specs(x1.shape[1:]), np.array([q.max(), q.min()]))
-    return _cnn_kernels(model, x1, x2, lr_weighted, n_quad)
+    kernels = _cnn_kernels(model, x1, x2, lr_weighted, n_quad)
+    check_finite_kernels(bool(jnp.isfinite(kernels.nngp).all() & jnp.isfinite(kernels.ntk).all()), model, x1, x2)
+    return kernels
 
 
 def _window_mean(t: jax.Array, groups: int, model: CNN) -> jax.Array:

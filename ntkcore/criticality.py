@@ -21,8 +21,8 @@ with the depth scale
 
 which diverges on the critical line χ1 = 1: only near it can signals (and
 gradients) cross many layers, and the NTK Θ∞ of a deep net off the line
-degenerates (all entries equal in the ordered phase, diagonal in the chaotic
-phase).
+degenerates (relative to its diagonal: all entries equal in the ordered phase,
+off-diagonal entries vanishing in the chaotic phase; Xiao et al. 2020).
 
 All Gaussian expectations come from ``ntkcore.infinite.gaussian_expectations``
 (closed forms for relu/erf/..., quadrature for tanh). Arrays broadcast; results
@@ -82,14 +82,24 @@ def _diag_np(activation, q, n_quad):
     return np.asarray(e, np.float64), np.asarray(ed, np.float64)
 
 
+SIGMA2_MAX = 1e6  # σ_w², σ_b² ≤ 1e6: the models' w_std, b_std ≤ 1e3
+
+
 def _broadcast(*arrays):
     return np.broadcast_arrays(*[np.asarray(a, np.float64) for a in arrays])
+
+
+def _sigmas(sigma_w2, sigma_b2, *more):
+    """σ_w², σ_b² (and ``more`` already-checked arrays) as broadcast float64 arrays, each finite in [0, 1e6]."""
+    sw2 = V.check_float_array("sigma_w2", sigma_w2, 0.0, SIGMA2_MAX)
+    sb2 = V.check_float_array("sigma_b2", sigma_b2, 0.0, SIGMA2_MAX)
+    return _broadcast(*more, sw2, sb2)
 
 
 def variance_map(activation: str, q, sigma_w2, sigma_b2) -> np.ndarray:
     """V(q) = σ_w² E[φ(√q z)²] + σ_b²: the next layer's pre-activation variance."""
     _check_activation(activation)
-    q, sw2, sb2 = _broadcast(q, sigma_w2, sigma_b2)
+    q, sw2, sb2 = _sigmas(sigma_w2, sigma_b2, V.check_float_array("q", q, 0.0))
     e, _ = _diag_np(activation, q, _n_quad(activation, float(np.max(q, initial=1.0))))
     return sw2 * e + sb2
 
@@ -102,9 +112,7 @@ def fixed_point(activation: str, sigma_w2, sigma_b2, *, n_quad: int = 0) -> np.n
     ``n_quad``: quadrature points for tanh/softplus (0 = enough for the largest variance).
     """
     _check_activation(activation)
-    sw2, sb2 = _broadcast(sigma_w2, sigma_b2)
-    if np.any(sw2 < 0) or np.any(sb2 < 0):
-        raise ValueError("sigma_w2 and sigma_b2 must be ≥ 0")
+    sw2, sb2 = _sigmas(sigma_w2, sigma_b2)
     if activation in HOMOGENEOUS:
         e, _ = _diag_np(activation, np.ones_like(sw2), 0)  # E[φ(√q z)²] = q·e
         slope = sw2 * e
@@ -130,7 +138,7 @@ def fixed_point(activation: str, sigma_w2, sigma_b2, *, n_quad: int = 0) -> np.n
 def chi1(activation: str, sigma_w2, sigma_b2, q_star=None, *, n_quad: int = 0) -> np.ndarray:
     """χ1 = σ_w² E[φ'(√q* z)²]: the slope of the correlation map at c = 1 (order < 1 < chaos)."""
     _check_activation(activation)
-    sw2, sb2 = _broadcast(sigma_w2, sigma_b2)
+    sw2, sb2 = _sigmas(sigma_w2, sigma_b2)
     if activation in HOMOGENEOUS:
         return sw2 * _diag_np(activation, np.ones_like(sw2), 0)[1]
     q = fixed_point(activation, sw2, sb2, n_quad=n_quad) if q_star is None else \
@@ -144,7 +152,7 @@ def chi1(activation: str, sigma_w2, sigma_b2, q_star=None, *, n_quad: int = 0) -
 def correlation_map(activation: str, c, sigma_w2, sigma_b2, q_star=None) -> np.ndarray:
     """C(c) = (σ_w² E[φ(u)φ(v)] + σ_b²)/q* at the variance fixed point."""
     _check_activation(activation)
-    c, sw2, sb2 = _broadcast(c, sigma_w2, sigma_b2)
+    c, sw2, sb2 = _sigmas(sigma_w2, sigma_b2, V.check_float_array("c", c, -1.0, 1.0))
     q = fixed_point(activation, sw2, sb2) if q_star is None else np.broadcast_to(np.asarray(q_star, np.float64), c.shape)
     return _correlation_map(activation, c, sw2, sb2, q)
 
@@ -176,7 +184,7 @@ def criticality(activation: str, sigma_w2, sigma_b2, *, n_quad: int = 0) -> Crit
     ξ_c is inf where χ_c = 1 (on the critical line).
     """
     _check_activation(activation)
-    sw2, sb2 = _broadcast(sigma_w2, sigma_b2)
+    sw2, sb2 = _sigmas(sigma_w2, sigma_b2)
     if activation in QUADRATURE and not n_quad:  # one rule for every step (one compile per shape)
         n_quad = _n_quad(activation, float(np.max(sw2 + sb2, initial=0.0)) + 1.0)
     q = fixed_point(activation, sw2, sb2, n_quad=n_quad)
@@ -228,9 +236,7 @@ def critical_sigma_w2(activation: str, sigma_b2, *, q_max: float = 10.0) -> np.n
     so σ_w² = 1/E[φ'(z)²] for every σ_b² (2 for relu).
     """
     _check_activation(activation)
-    sb2 = np.asarray(sigma_b2, np.float64)
-    if np.any(sb2 < 0):
-        raise ValueError("sigma_b2 must be ≥ 0")
+    sb2 = V.check_float_array("sigma_b2", sigma_b2, 0.0, SIGMA2_MAX)
     if activation in HOMOGENEOUS:
         return np.full_like(sb2, 1.0 / _diag_np(activation, np.ones(1), 0)[1][0])
 
@@ -288,8 +294,8 @@ def kernels_by_depth(activation: str, sigma_w2: float, sigma_b2: float, x, max_d
     by layer (one compile for all depths instead of one per depth).
     """
     _check_activation(activation)
-    sw2 = V.check_float("sigma_w2", sigma_w2, 0.0, 1e3)
-    sb2 = V.check_float("sigma_b2", sigma_b2, 0.0, 1e3)
+    sw2 = V.check_float("sigma_w2", sigma_w2, 0.0, SIGMA2_MAX)
+    sb2 = V.check_float("sigma_b2", sigma_b2, 0.0, SIGMA2_MAX)
     max_depth = V.check_int("max_depth", max_depth, 0, 1000)
     x = np.asarray(V.check_array("x", x, 2), np.float64)
     q0 = float(np.max(np.sum(x ** 2, -1)) / x.shape[-1])
@@ -344,8 +350,8 @@ def deep_mlp_gd(activation: str, sigma_w2: float, sigma_b2: float, depth: int, w
     Everything (init, the empirical NTK, its spectrum, the GD steps) is one jitted program whose
     hidden layers run in a ``lax.scan`` over ``MAX_DEPTH`` stacked layers, those beyond ``depth``
     masked to the identity (zero gradient): every depth and every σ reuses one compile per
-    (activation, width, steps, data shape). ``MLP`` unrolls its layers, and a depth-32 ``MLP``
-    takes tens of seconds to compile. Same maths as ``MLP(depth, width, activation, √σ_w², √σ_b²)``;
+    (activation, width, steps, data shape). ``MLP`` unrolls its layers in training, so its
+    compile time grows with depth. Same maths as ``MLP(depth, width, activation, √σ_w², √σ_b²)``;
     only the random draws differ.
     """
     _check_activation(activation)

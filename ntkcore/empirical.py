@@ -11,11 +11,13 @@ the plain one only under muP).
 For the MLP the structured path never forms the N×P Jacobian: for Dense layer
 l with inputs A_l (N, n_in) and output sensitivities Δ_l = ∂f/∂z_l (N, n_out)
 its contribution is r_W m_W² (A Aᵀ) ⊙ (Δ Δᵀ) + r_b m_b² Δ Δᵀ, so the whole
-kernel costs one forward and one backward pass plus N² · width per layer.
-Other models use the generic Jacobian contraction with identical results.
+kernel costs one forward pass, K backward passes (one per output) and
+N² · width per layer. The ``CNN`` has its own structured path (``ntkcore.cnn``);
+other models use the generic Jacobian contraction (identical results, tested).
 """
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any, Callable, NamedTuple
 
@@ -28,13 +30,41 @@ from .models import MLP, _forward
 
 
 def _pair(model, params, x1, x2):
-    if isinstance(model, MLP) or not hasattr(model, "in_shape_of"):
-        in_dim = _in_dim(model, params)
-        x1 = V.check_array("x1", x1, (2,) if isinstance(model, MLP) else (2, 3, 4), in_dim)
-    else:  # models on structured inputs (sequences, images) state the per-example shape
-        x1 = V.check_batch_like("x1", x1, tuple(model.in_shape_of(params)))
+    """Checked (x1, x2) as float arrays; ``params`` checked against the model and these inputs."""
+    try:
+        structured = not isinstance(model, MLP) and hasattr(model, "in_shape_of")
+        shape = tuple(model.in_shape_of(params)) if structured else _in_dim(model, params)
+    except (TypeError, KeyError, IndexError, AttributeError, ValueError):
+        raise V.params_error("params", model, params) from None
+    if structured:  # models on structured inputs (sequences, images) state the per-example shape
+        x1 = V.check_batch_like("x1", x1, shape)
+    else:
+        x1 = V.check_array("x1", x1, (2,) if isinstance(model, MLP) else (2, 3, 4), shape)
     x2 = x1 if x2 is None else V.check_batch_like("x2", x2, tuple(x1.shape[1:]))
+    check_model_params("params", model, params, x1)
     return jnp.asarray(x1, jnp.result_type(float)), jnp.asarray(x2, jnp.result_type(float))
+
+
+def check_model_params(name: str, model, params, x):
+    """``params`` must be what ``model.init(key, …)`` returns for inputs shaped like ``x`` (tree and shapes;
+    traced once per architecture and input shape, so a Python-side check). Models without ``init`` pass."""
+    init = getattr(type(model), "init", None)
+    if init is None:
+        return params
+    return V.check_params(name, params, V.param_shapes(init, model, _init_arg(x)), model)
+
+
+def ntk_nbytes(model, params, n1: int, n2: int, example_shape: tuple, structured: bool = True) -> int:
+    """Estimated peak bytes of the empirical NTK of n1 × n2 inputs (from shapes only)."""
+    item = jnp.dtype(jnp.result_type(float)).itemsize
+    k = getattr(model, "out_dim", 1)
+    if structured and isinstance(model, MLP):  # layer inputs, φ'(z) and Δ (K, N, width) per side
+        per_row = model.width * (2 * model.depth + 2 * k + 1) + example_shape[-1]
+    elif structured and isinstance(model, CNN):  # per conv layer: inputs and K sensitivities per position
+        per_row = math.prod(example_shape[:-1]) * model.channels * model.depth * (k + 2)
+    else:  # per-example Jacobians (N, K, P)
+        per_row = k * sum(math.prod(getattr(p, "shape", ())) for p in jax.tree.leaves(params))
+    return item * ((n1 + n2) * per_row + 4 * n1 * n2)
 
 
 def _init_arg(x):
@@ -68,6 +98,9 @@ def empirical_ntk(model: Any, params: Any, x1: jax.Array, x2: jax.Array | None =
     x1, x2 = _pair(model, params, x1, x2)
     if method == "structured" and not isinstance(model, (MLP, CNN)):
         raise ValueError("method='structured' needs an MLP or CNN; use 'auto' or 'jacobian' for other models")
+    V.check_memory(f"empirical_ntk on {x1.shape[0]}×{x2.shape[0]} inputs",
+                   ntk_nbytes(model, params, x1.shape[0], x2.shape[0], tuple(x1.shape[1:]), method != "jacobian"),
+                   "the number of inputs in x1 and x2, or the model's size")
     return _ntk(model, params, x1, x2, lr_weighted, structured=method != "jacobian")
 
 
@@ -216,11 +249,16 @@ def monte_carlo_kernels(model: MLP, x1: jax.Array, x2: jax.Array | None = None, 
     dtype = jnp.result_type(float)
     x1, x2 = jnp.asarray(x1, dtype), jnp.asarray(x2, dtype)
     seeds = jnp.arange(seed, seed + n_samples)
+    if not isinstance(model, MLP) and not hasattr(model, "nngp"):
+        raise ValueError(f"monte_carlo_kernels needs an MLP or a model with an nngp method; got {type(model).__name__}")
+    n1, n2 = x1.shape[0], x2.shape[0]
+    shapes = V.param_shapes(type(model).init, model, _init_arg(x1))
+    V.check_memory(f"monte_carlo_kernels with {n_samples} samples on {n1}×{n2} inputs",
+                   ntk_nbytes(model, shapes, n1, n2, tuple(x1.shape[1:])) + V.params_nbytes(shapes)
+                   + 2 * n_samples * n1 * n2 * jnp.dtype(dtype).itemsize, "n_samples or the number of inputs")
     if isinstance(model, MLP):
         nngp, ntk = _mc_samples(model, x1, x2, seeds)
     else:
-        if not hasattr(model, "nngp"):
-            raise ValueError(f"monte_carlo_kernels needs an MLP or a model with an nngp method; got {type(model).__name__}")
         nngp, ntk = _mc_samples_model(model, x1, x2, seeds)
     ddof = 1 if n_samples > 1 else 0
     return MonteCarloKernels(nngp.mean(0), nngp.std(0, ddof=ddof), ntk.mean(0), ntk.std(0, ddof=ddof),

@@ -146,8 +146,13 @@ class MLP:
 
     # -- parameters and forward pass --------------------------------------
     def init(self, key: jax.Array, in_dim: int) -> Params:
-        """θ0: W_l ~ N(0, σ_W²), b_l ~ N(0, σ_b²) in the default float dtype."""
-        return _init(self, key, V.check_int("in_dim", in_dim, 1))
+        """θ0: W_l ~ N(0, σ_W²), b_l ~ N(0, σ_b²) in the default float dtype.
+
+        ``ValueError`` if the parameters alone would exceed ``ntkcore.set_memory_limit``."""
+        in_dim = V.check_int("in_dim", in_dim, 1)
+        V.check_memory(f"MLP(width={self.width}, depth={self.depth}).init with in_dim={in_dim}",
+                       V.params_nbytes(V.param_shapes(_init, self, in_dim)), "width, depth or in_dim")
+        return _init(self, key, in_dim)
 
     def lr_multipliers(self, in_dim: int) -> Params:
         """Per-parameter learning-rate multipliers r, a pytree shaped like the params' leaves (scalars)."""

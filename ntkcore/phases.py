@@ -8,9 +8,14 @@ stability bound:
 - c < 1, **lazy**: the loss falls monotonically and λ_max stays (almost) constant.
 - 1 < c < c_max, **catapult**: the top mode grows (|1 − ηλ| > 1), the loss spikes,
   the growth feeds back into the kernel and λ_max falls until ηλ < 2; then
-  training converges in a flatter region (final ηλ < 2).
-- c > c_max, **divergent**: the loss blows up (η_max ≈ 4/λ0 for a wide
-  one-hidden-layer ReLU net, i.e. c_max ≈ 2).
+  training converges in a flatter region (final ηλ < 2). (The mechanism of
+  Lewkowycz et al.; that this net follows it is measured in tests/test_ntkcore_phases.py.)
+- c > c_max, **divergent**: the loss blows up. Lewkowycz et al. derive
+  η_max = 4/λ0 (c_max = 2) for their two-layer *linear* "uv" model (Section 2)
+  and report a larger η_max for ReLU networks (about 12/λ0). Measured here, not
+  the paper's number: the one-hidden-layer ReLU net of the /lr-phases lesson
+  (NTK parameterization, width 1024, 32 circle points, seed 0) diverges above
+  η ≈ 4.2/λ0 (c ≈ 2.1; pinned in tests/test_ntkcore_claims.py).
 
 ``lr_phase_run`` trains one network and records λ_max at every step (the
 catapult happens within tens of steps); ``lr_phase_sweep`` scans c and measures

@@ -77,6 +77,8 @@ class RNN:
     def init(self, key: jax.Array, in_shape: tuple[int, int]) -> dict:
         """θ0 for sequences of shape (T, d): every weight and bias N(0, 1)."""
         _, d = check_in_shape(in_shape)
+        V.check_memory(f"RNN(width={self.width}, depth={self.depth}).init with d={d}",
+                       V.params_nbytes(V.param_shapes(_rnn_init, self, d)), "width, depth or d")
         return _rnn_init(self, key, d)
 
     def apply(self, params: dict, x: jax.Array) -> jax.Array:
@@ -149,7 +151,7 @@ def rnn_infinite_kernels(model: RNN, x1, x2=None):
     different-length sequences is not implemented). Closed-form activations
     only (``RNN_INFINITE_ACTIVATIONS``); ``width`` is ignored.
     """
-    from .infinite import Kernels
+    from .infinite import _N_KERNEL_ARRAYS, Kernels, check_finite_kernels
 
     if not isinstance(model, RNN):
         raise ValueError(f"rnn_infinite_kernels needs an RNN model; got {type(model).__name__}")
@@ -157,7 +159,13 @@ def rnn_infinite_kernels(model: RNN, x1, x2=None):
     x1 = check_sequences("x1", x1)
     x2 = x1 if x2 is None else check_sequences("x2", x2, x1.shape[1:])
     dtype = jnp.result_type(float)
-    nngp, ntk = _rnn_kernels(dataclasses.replace(model, width=1), jnp.asarray(x1, dtype), jnp.asarray(x2, dtype))
+    (n1, t, d), n2 = x1.shape, x2.shape[0]
+    V.check_memory(f"the recurrent NTK on {n1}×{n2} sequences of length {t}",
+                   (_N_KERNEL_ARRAYS * t * n1 * n2 + (n1 + n2) * t * d) * jnp.dtype(dtype).itemsize,
+                   "the number of sequences in x1 and x2 or their length T")
+    x1, x2 = jnp.asarray(x1, dtype), jnp.asarray(x2, dtype)
+    nngp, ntk = _rnn_kernels(dataclasses.replace(model, width=1), x1, x2)
+    check_finite_kernels(bool(jnp.isfinite(nngp).all() & jnp.isfinite(ntk).all()), model, x1, x2)
     return Kernels(nngp, ntk)
 
 

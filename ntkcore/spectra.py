@@ -1,8 +1,11 @@
 """NTK spectra: eigenmodes, their predicted decay, and learning-rate bounds.
 
 Eigenvalues are loss-normalized, λ_i = eig(Θ)/N for the loss (1/2N)Σ‖f − y‖²
-of ``training``: residual mode i then decays by (1 − ηλ_i) per GD step
-(e^{−ηλ_i t} in gradient flow), and GD is stable iff η < 2/λ_max.
+of ``training``: with the kernel held fixed (the linearized model, or Θ∞ as
+width → ∞) residual mode i decays by (1 − ηλ_i) per GD step (e^{−ηλ_i t} in
+gradient flow), so GD on the linearized model is stable iff η < 2/λ_max. The
+network's own kernel moves; above the bound it may still converge (catapult,
+``ntkcore.phases``).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def ntk_spectrum(theta) -> Spectrum:
 
 
 def max_stable_lr(lambda_max: float) -> float:
-    """2/λ_max: the largest learning rate for which GD on the linearized model converges."""
+    """2/λ_max: GD on the linearized model converges iff η < 2/λ_max (at η = 2/λ_max the top mode oscillates)."""
     lambda_max = V.check_float("lambda_max", lambda_max, 0.0, lo_open=True)
     return 2.0 / lambda_max
 

@@ -6,9 +6,10 @@ Loss (stated once, used everywhere): mean squared error with a ½,
 
 and the update θ ← θ − η r ⊙ ∇L (r = per-parameter learning-rate multipliers,
 1 except under muP). On the training inputs gradient flow is then
-df/dt = −(η/N) Θ (f − y): one step of size η is a time step η/N·Θ, the
-"loss-normalized" kernel is Θ/N, and GD on the linearized model is stable
-iff η < 2/λ_max(Θ/N).
+df/dt = −(η/N) Θ_t (f − y) with Θ_t the lr-weighted empirical NTK at time t
+(constant only for the linearized model): one step of size η is a time step
+η/N·Θ, the "loss-normalized" kernel is Θ/N, and GD on the linearized model
+is stable iff η < 2/λ_max(Θ/N) (the network may still converge above it).
 
 Lazy/rich knob (Chizat, Oyallon & Bach 2019): with ``output_scale`` = α the
 trained model is α·(f(θ) − f(θ0)) on the loss L/α². Large α is lazy (tracks
@@ -26,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as V
-from .empirical import _init_arg, _lr_tree, _ntk
+from .empirical import _init_arg, _lr_tree, _ntk, check_model_params, ntk_nbytes
 from .linearize import linear_apply
 from .models import MLP
 from .metrics import function_gap, kernel_distance, kernel_target_alignment, relative_kernel_change, relative_weight_change
@@ -178,6 +179,8 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
 
     if params0 is None:
         params0 = model.init(jax.random.key(config.seed), d)
+    else:
+        check_model_params("params0", model, params0, x_train)
     mults = _lr_tree(model, params0)
     scaled = config.output_scale is not None
     alpha = jnp.asarray(config.output_scale if scaled else 1.0, x_train.dtype)
@@ -193,6 +196,10 @@ def train(model: Any, x_train, y_train, config: TrainConfig = TrainConfig(), *, 
     x_all = np.concatenate(list(sets.values()))
     bounds = np.cumsum([0] + [v.shape[0] for v in sets.values()])
     slices = {k: slice(int(a), int(b)) for k, a, b in zip(sets, bounds[:-1], bounds[1:])}
+    n_all, n_probe = x_all.shape[0], x_probe.shape[0]
+    V.check_memory(f"train on {n} points ({n_all} inputs in all, {config.n_records} records)",
+                   ntk_nbytes(model, params0, n_all, n, like) + x_all.dtype.itemsize * (config.n_records + 1)
+                   * (n_probe * n_probe + 2 * n_all * model.out_dim), "the number of inputs or n_records")
     f0_all = np.asarray(_apply(model, params0, x_all))
     f0 = {k: f0_all[sl] for k, sl in slices.items()}
 
