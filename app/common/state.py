@@ -275,8 +275,7 @@ def neighbours(c: Control) -> list[Any]:
         i = list(c.options).index(c.default)
         return [c.options[j] for j in (i - 1, i + 1) if 0 <= j < len(c.options)]
     if c.kind in ("slider", "number"):
-        # Streamlit's default steps: 1 for ints, 0.01 for floats
-        step = c.step if c.step is not None else (1 if c.is_int else 0.01)
+        step = c.grid_step
         # canonical() snaps into [min, max]: a step past either end comes back as the default itself
         return [v for v in (canonical(c, c.default - step), canonical(c, c.default + step)) if v != c.default]
     return []
