@@ -32,14 +32,14 @@ def _bayes(fig, x0, x1, noise):
 def learning_curve(c: dict, noise: float) -> go.Figure:
     """Test error (noisy test labels) of ridgeless Θ∞ regression against n: measured ± 2 sem, theory, σ²."""
     fig = go.Figure()
-    _measured(fig, c["ns"], c["mean"], c["sem"], "ridgeless NTK regression (measured here, ±2 s.e.m.)",
+    _measured(fig, c["ns"], c["mean"], c["sem"], "ridgeless NTK regression (measured, ±2 s.e.m.)",
               palette.INFINITE)
     fig.add_trace(go.Scatter(
         x=f32(c["n_dense"]), y=f32(c["pred"]), mode="lines", name="theory: bias + σ²γ/(1−γ) + σ²",
         line={"color": palette.VERMILLION, "dash": "dot", "width": 3},
         hovertemplate="n = %{x:.0f}<br>predicted %{y:.4g}<extra></extra>"))
     _bayes(fig, c["ns"][0], c["ns"][-1], noise)
-    base_layout(fig, "Interpolating noisy labels: test error vs n", "training points n",
+    base_layout(fig, "Interpolating noise: test error vs n", "training points n",
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     fig.update_xaxes(tickvals=list(c["ns"]), ticktext=[str(int(n)) for n in c["ns"]])
     _legend_below(fig)
@@ -50,14 +50,14 @@ def learning_curve(c: dict, noise: float) -> go.Figure:
 def noise_factor(c: dict) -> go.Figure:
     """V(n) = mean‖a(x)‖²: the share of the label noise that reaches the test error, measured vs theory."""
     fig = go.Figure()
-    _measured(fig, c["ns"], c["V"], c["V_sem"], "measured here: V(n), ±2 s.e.m.", palette.INFINITE,
+    _measured(fig, c["ns"], c["V"], c["V_sem"], "measured V(n), ±2 s.e.m.", palette.INFINITE,
               hover="V")
     fig.add_trace(go.Scatter(
         x=f32(c["ns"]), y=f32(c["V_pred"]), mode="lines+markers", name="theory: γ/(1−γ)",
         line={"color": palette.VERMILLION, "dash": "dot", "width": 3}, marker={"size": 7, "symbol": "diamond"},
         hovertemplate="n = %{x:.0f}<br>γ/(1−γ) = %{y:.3f}<extra></extra>"))
-    base_layout(fig, "How much of the noise reaches the test error", "training points n",
-                "noise factor V (test error = … + σ²·V)", log_x=True, hovermode="closest", height=480)
+    base_layout(fig, "Noise reaching the test error", "training points n",
+                "noise factor V", log_x=True, hovermode="closest", height=480)
     fig.update_xaxes(tickvals=list(c["ns"]), ticktext=[str(int(n)) for n in c["ns"]])
     fig.update_yaxes(rangemode="tozero")
     _legend_below(fig)
@@ -68,7 +68,7 @@ def noise_factor(c: dict) -> go.Figure:
 def double_descent(c: dict, noise: float, n: int) -> go.Figure:
     """Test error of Jacobian-feature regression against P/n, with the infinite-width kernel's error."""
     fig = go.Figure()
-    _measured(fig, c["ratio"], c["mean"], c["sem"], "linearized network, P features (measured here, ±2 s.e.m.)",
+    _measured(fig, c["ratio"], c["mean"], c["sem"], "linearized network (measured, ±2 s.e.m.)",
               palette.LINEARIZED)
     x0, x1 = float(c["ratio"][0]), float(c["ratio"][-1])
     fig.add_trace(go.Scatter(
@@ -80,7 +80,7 @@ def double_descent(c: dict, noise: float, n: int) -> go.Figure:
         x=f32([1, 1]), y=f32([min(float(c["mean"].min()), noise ** 2 if noise > 0 else 1.0) / 1.5, ymax * 1.5]),
         mode="lines", name=f"interpolation threshold P = n = {n}", line={"color": palette.BLACK, "width": 1.5},
         hoverinfo="skip"))
-    base_layout(fig, "Double descent of the linearized network", "features / training points  P/n  (P = 4·width + 1)",
+    base_layout(fig, "Double descent of the linearized network", "P/n  (P = 4·width + 1 features)",
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     _legend_below(fig)
     return fig
@@ -90,8 +90,8 @@ def double_descent(c: dict, noise: float, n: int) -> go.Figure:
 def early_stopping(c: dict, noise: float) -> go.Figure:
     """Test error of GD on Θ∞ against t, and of ridge ρ = 1/(ηt) at the same t, measured and predicted."""
     fig = go.Figure()
-    _measured(fig, c["t"], c["gd"], c["gd_sem"], "GD for t steps (measured here, ±2 s.e.m.)", palette.NETWORK)
-    _measured(fig, c["t"], c["ridge"], c["ridge_sem"], "ridge ρ = 1/(ηt) (measured here, ±2 s.e.m.)",
+    _measured(fig, c["t"], c["gd"], c["gd_sem"], "GD for t steps (measured, ±2 s.e.m.)", palette.NETWORK)
+    _measured(fig, c["t"], c["ridge"], c["ridge_sem"], "ridge ρ = 1/(ηt) (measured, ±2 s.e.m.)",
               palette.ORANGE, symbol="diamond")
     fig.add_trace(go.Scatter(
         x=f32(c["t"]), y=f32(c["theory"]), mode="lines", name="ridge: theory",
@@ -101,7 +101,7 @@ def early_stopping(c: dict, noise: float) -> go.Figure:
     fig.add_trace(go.Scatter(
         x=f32([c["t_best"]]), y=f32([c["gd_best"]]), mode="markers", name=f"best stopping time t* = {c['t_best']:.3g}",
         marker={"color": palette.BLACK, "size": 16, "symbol": "star"}, hoverinfo="skip"))
-    base_layout(fig, "Early stopping is (almost) a ridge", "training steps t  (ridge plotted at t = 1/(ηρ))",
+    base_layout(fig, "Early stopping is (almost) a ridge", "steps t  (ridge at t = 1/(ηρ))",
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     _legend_below(fig)
     return fig
@@ -121,7 +121,7 @@ def filters(eigvals: np.ndarray, gd: np.ndarray, ridge: np.ndarray, t: float, rh
         x=f32(lam[keep]), y=f32(ridge[keep]), mode="lines+markers", name=f"ridge: λ/(λ + ρ), ρ = 1/(ηt) = {rho:.3g}",
         line={"color": palette.ORANGE, "width": 3, "dash": "dash"}, marker={"size": 6, "symbol": "diamond"},
         hovertemplate="λ = %{x:.3g}<br>learned %{y:.3f}<extra></extra>"))
-    base_layout(fig, "Which eigenmodes are learned (training set 1)", "eigenvalue λ of Θ∞/n",
+    base_layout(fig, "Eigenmodes learned (training set 1)", "eigenvalue λ of Θ∞/n",
                 "fraction of the mode learned", log_x=True, hovermode="closest", height=480)
     fig.update_yaxes(range=[-0.05, 1.05])
     _legend_below(fig)

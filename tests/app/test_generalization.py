@@ -46,14 +46,15 @@ def test_interpolating_noise_theory_matches_measured_and_verdict_is_tempered():
     ratio = float(metric(at, "Test error / Bayes"))
     assert 1.2 < ratio < 1.8 and abs(y[-1] / 0.25 - ratio) < 0.01
     assert metric(at, "Verdict") == "tempered"
-    v = arr(named(factor, "measured here: V(n)")["y"])
+    v = arr(named(factor, "measured V(n)")["y"])
     assert 0.3 < v[-1] < 0.6 and abs(v[-1] / v[-3] - 1) < 0.25  # levels off: the excess stays finite
     page = text(at)
     assert "**tempered** overfitting" in page and "Training error is zero" in page
     # the trained network beside the kernel: a small training error, test error near the kernel's
-    net = float(metric(at, "Network, width").split()[1])
-    ntk = float(metric(at, "Θ∞ ridgeless").split()[1])
-    assert abs(net - ntk) < 0.25 * ntk
+    rows = {line.split("|")[1].strip(): line.split("|")[2:4] for line in page.splitlines() if line.startswith("| ")}
+    net = float(next(v for k, v in rows.items() if k.startswith("network, width"))[1])
+    ntk = float(rows["Θ∞ ridgeless (t → ∞)"][1])
+    assert abs(net - ntk) < 0.25 * ntk and float(rows["Θ∞ ridgeless (t → ∞)"][0]) < 1e-20
 
 
 def test_no_noise_has_no_verdict_and_a_falling_curve():
