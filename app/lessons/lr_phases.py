@@ -21,8 +21,8 @@ explain(
     "$\\eta_{\\max} = 4/\\lambda_0$ (their Section 2) and report a larger $\\eta_{\\max}$ for ReLU networks; "
     "this page measures it for its own network."
 )
-explain(r"$$\begin{aligned}&\eta = c\cdot 2/\lambda_0:\\ &c < 1:\ \text{lazy (monotone loss, } \lambda \text{ nearly constant)}\\"
-        r"&1 < c < c_{\max}:\ \text{catapult (spike, then } \eta\lambda_{\text{final}} < 2)\\"
+explain(r"$$\begin{aligned}&\eta = c\cdot 2/\lambda_0:\\ &c < 1:\ \text{lazy (loss falls, } \lambda \approx \text{const.)}\\"
+        r"&1 < c < c_{\max}:\ \text{catapult (spike, then } \eta\lambda < 2)\\"
         r"&c > c_{\max}:\ \text{divergent}\end{aligned}$$")
 explain(
     f"Here a one-hidden-layer ReLU network ($\\sigma_w = 1$, no bias) learns ½ cos 2γ on {C.N_TRAIN} "

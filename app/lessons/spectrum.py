@@ -90,7 +90,7 @@ show(P.learning_animation(tr, frame_indices(len(tr["steps"]))), key="animation")
 odd = C.odd_mode_share(sp)
 prompt(
     f"""
-- **Spectral bias.** λ falls with the frequency k (not strictly: at depth 1 with ReLU the odd k ≥ 3 sit below
+- **Spectral bias** ({cite("rahaman2019")}). λ falls with the frequency k (not strictly: at depth 1 with ReLU the odd k ≥ 3 sit below
   the next even k, and erf favours odd k), so high-frequency modes (small λ) are learned last: in the residual
   panels the k = 6 curve bends down hundreds of steps after k = 1; press ▶ Play and watch the smooth part of
   the target appear first and the wiggles last.

@@ -163,6 +163,11 @@ def gap_figure(r: dict) -> go.Figure:
     base_layout(fig, "How far the network is from the kernel models", "GD step",
                 "RMS distance over the plotted inputs")
     fig.update_yaxes(rangemode="tozero")
+    if xl.size <= 1 and xi.size <= 1:  # only step 0 (distance 0): both kernel models diverged before a record
+        fig.add_annotation(text=f"Both kernel models diverged before step {int(s[1])},<br>the first recorded "
+                                "step: no distance to show", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")
+        fig.update_xaxes(range=[0, float(s[-1])])
     _legend_below(fig, 440)
     return fig
 

@@ -58,7 +58,7 @@ def test_training_prompt_learning_rates_and_width():
 
     r = C.run("sine", 256, 1, "relu", 1.5, 1000, 0)
     assert r["diverged_steps"]["network"] is None and r["diverged_steps"]["linearized network"] is not None
-    assert np.nanmax(r["loss_net"]) > 10 * r["loss_net"][0] > 100 * r["final_loss_net"]
+    assert np.nanmax(r["loss_net"]) > 10 * r["loss_net"][0] and r["final_loss_net"] < 0.02 * r["loss_net"][0]
     assert C.run("sine", 256, 1, "relu", 2.0, 1000, 0)["diverged_steps"]["network"] is not None
     for task in ("sine", "moons"):
         a, b = (C.run(task, w, 1, "relu", 0.5, 1000, 0) for w in (16, 4096))
