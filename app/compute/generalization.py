@@ -62,6 +62,20 @@ def data() -> dict:
             "lam": lam, "power": power, "lambda_max_pool": float(kk["eigvals"][0])}
 
 
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def theory(ns: tuple, ridges: tuple) -> dict:
+    """The spectral theory at σ = 0 for each (n, ridge) pair: bias and γ, (len(ns),). κ and γ do not depend
+    on σ, so any noise level is bias + σ²γ/(1 − γ) (+ σ²) without solving again."""
+    d = data()
+    out = [G.learning_curve_prediction(d["lam"], d["power"], [n], 0.0, r) for n, r in zip(ns, ridges)]
+    return {"bias": np.array([o.bias[0] for o in out]), "gamma": np.array([o.gamma[0] for o in out])}
+
+
+def _with_noise(th: dict, noise: float) -> np.ndarray:
+    """E_g + σ² from the σ = 0 theory: bias + σ²γ/(1 − γ) + σ²."""
+    return th["bias"] + noise ** 2 * th["gamma"] / (1 - th["gamma"]) + noise ** 2
+
+
 def subset(seed: int, n: int) -> np.ndarray:
     """Indices of training set ``seed`` of size n in the pool (nested: the first n of one permutation)."""
     return np.random.default_rng(seed).permutation(1024)[:n]
@@ -96,21 +110,20 @@ def interpolation_seed(seed: int) -> dict:
 
 def interpolation(per_seed: list[dict], noise: float) -> dict:
     """Measured and predicted learning curves at noise σ: test error against noisy labels = E_g + σ²."""
-    d = data()
     s2 = noise ** 2
     err = np.stack([p["bias"] + s2 * p["V"] for p in per_seed]) + s2  # (S, len(NS))
     v = np.stack([p["V"] for p in per_seed])
     train = np.array([[np.mean((p["res_clean"][j] + noise * p["res_noise"][j]) ** 2) for j in range(len(NS))]
                       for p in per_seed])
-    n_dense = np.unique(np.round(np.geomspace(NS[0], NS[-1], 33)))
-    pred = G.learning_curve_prediction(d["lam"], d["power"], n_dense, noise)
-    pred_at = G.learning_curve_prediction(d["lam"], d["power"], NS, noise)
-    v_pred = pred_at.gamma / (1 - pred_at.gamma)
+    n_dense = tuple(np.unique(np.round(np.geomspace(NS[0], NS[-1], 33))))
+    th_dense, th_at = theory(n_dense, (0.0,) * len(n_dense)), theory(NS, (0.0,) * len(NS))
+    v_pred = th_at["gamma"] / (1 - th_at["gamma"])
     keep = np.isin(NS, VERDICT_NS)
     return {
         "ns": np.asarray(NS), "errors": err, "mean": err.mean(0), "sem": err.std(0, ddof=1) / np.sqrt(len(err)),
         "V": v.mean(0), "V_sem": v.std(0, ddof=1) / np.sqrt(len(v)), "V_pred": v_pred,
-        "train_max": float(train.max()), "n_dense": n_dense, "pred": pred.error + s2, "pred_at": pred_at.error + s2,
+        "train_max": float(train.max()), "n_dense": np.asarray(n_dense), "pred": _with_noise(th_dense, noise),
+        "pred_at": _with_noise(th_at, noise),
         "verdict": G.overfitting_verdict(np.asarray(NS)[keep], v.mean(0)[keep]),
         "verdict_pred": G.overfitting_verdict(np.asarray(NS)[keep], v_pred[keep]),
         "ratio": float(err.mean(0)[-1] / s2) if noise > 0 else float("nan"),
@@ -226,6 +239,8 @@ def double_descent(per_seed: list[dict], ridge: float, noise: float) -> dict:
         "sem": test.std(0, ddof=1) / np.sqrt(len(test)), "train": train.mean(0),
         "infinite": float(inf["bias"][ir] + s2 * inf["V"][ir] + s2),
         "peak_P": int(p_count[i_peak]), "peak": float(mean[i_peak]), "last": float(mean[-1]),
+        # a peak: the error rises into it (above 1.2× the best smaller model) and falls after it (1.5× the widest)
+        "has_peak": bool(i_peak > 0 and mean[i_peak] > 1.2 * mean[:i_peak].min() and mean[i_peak] > 1.5 * mean[-1]),
     }
 
 
@@ -255,18 +270,18 @@ def early_stopping_seed(seed: int) -> dict:
 def early_stopping(per_seed: list[dict], noise: float) -> dict:
     """Test error (+ σ²) of GD at each t and of the matching ridge ρ = 1/(ηt), mean ± sem over training sets;
     the best stopping time, the best ridge, and the theory's ridge curve."""
-    d, n = data(), N_FIXED
+    n = N_FIXED
     s2 = noise ** 2
     gd = np.stack([p["gd_bias"] + s2 * p["gd_V"] for p in per_seed]) + s2
     rd = np.stack([p["ridge_bias"] + s2 * p["ridge_V"] for p in per_seed]) + s2
     lr = per_seed[0]["lr"]
     rho = G.matching_ridge(lr, TIMES)
-    theory = np.array([G.learning_curve_prediction(d["lam"], d["power"], [n], noise, n * r).error[0] for r in rho]) + s2
+    predicted = _with_noise(theory((n,) * len(rho), tuple(float(n * r) for r in rho)), noise)
     g_mean, r_mean = gd.mean(0), rd.mean(0)
     i_gd, i_r = int(np.argmin(g_mean)), int(np.argmin(r_mean))
     return {
         "t": TIMES, "rho": rho, "lr": lr, "gd": g_mean, "gd_sem": gd.std(0, ddof=1) / np.sqrt(len(gd)),
-        "ridge": r_mean, "ridge_sem": rd.std(0, ddof=1) / np.sqrt(len(rd)), "theory": theory,
+        "ridge": r_mean, "ridge_sem": rd.std(0, ddof=1) / np.sqrt(len(rd)), "theory": predicted,
         "t_best": float(TIMES[i_gd]), "gd_best": float(g_mean[i_gd]), "gd_end": float(g_mean[-1]),
         "rho_best": float(rho[i_r]), "ridge_best": float(r_mean[i_r]),
         "lambda_max": max(float(p["eigvals"][0]) for p in per_seed), "eigvals": per_seed[0]["eigvals"],

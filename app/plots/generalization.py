@@ -82,6 +82,7 @@ def double_descent(c: dict, noise: float, n: int) -> go.Figure:
         hoverinfo="skip"))
     base_layout(fig, "Double descent of the linearized network", "P/n  (P = 4·width + 1 features)",
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
+    fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
     _legend_below(fig)
     return fig
 
@@ -103,6 +104,7 @@ def early_stopping(c: dict, noise: float) -> go.Figure:
         marker={"color": palette.BLACK, "size": 16, "symbol": "star"}, hoverinfo="skip"))
     base_layout(fig, "Early stopping is (almost) a ridge", "steps t  (ridge at t = 1/(ηρ))",
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
+    fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
     _legend_below(fig)
     return fig
 
@@ -124,5 +126,6 @@ def filters(eigvals: np.ndarray, gd: np.ndarray, ridge: np.ndarray, t: float, rh
     base_layout(fig, "Eigenmodes learned (training set 1)", "eigenvalue λ of Θ∞/n",
                 "fraction of the mode learned", log_x=True, hovermode="closest", height=480)
     fig.update_yaxes(range=[-0.05, 1.05])
+    fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
     _legend_below(fig)
     return fig

@@ -142,3 +142,14 @@ def test_guide_and_preset_numbers_are_the_pages():
     c4 = C.early_stopping([C.early_stopping_seed(s) for s in C.SEEDS], 0.5)
     assert c4["t_best"] == 13 and f"{c4['gd_best']:.3f}" == "0.338" and f"{c4['gd_end']:.3f}" == "0.400"
     assert f"{c4['ridge_best']:.3f}" == "0.336"
+
+
+def test_no_noise_keeps_the_ridgeless_peak_and_a_ridge_removes_it():
+    """'Try this': at σ = 0 the ridgeless peak stays; with a ridge the window's largest error is not a peak."""
+    from compute import generalization as C
+
+    dd = [C.double_descent_seed(s) for s in C.INIT_SEEDS]
+    clean = C.double_descent(dd, 0.0, 0.0)
+    assert clean["has_peak"] and clean["peak_P"] == 65 and clean["peak"] > 100 * clean["last"]
+    assert not C.double_descent(dd, 0.1, 0.0)["has_peak"]
+    assert not C.double_descent(dd, 0.01, 0.5)["has_peak"] and C.double_descent(dd, 0.001, 0.5)["has_peak"]
