@@ -254,5 +254,5 @@ else:
         "Try this",
     )
 
-references(["canatar2021", "bordelon2020", "mallinar2022", "belkin2019"])
 reproduce("generalization", v)
+references(["canatar2021", "bordelon2020", "mallinar2022", "belkin2019"])
