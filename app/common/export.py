@@ -6,12 +6,15 @@ clicked (``st.download_button`` with a callable). The functions below are
 plain (no Streamlit) so tests can compare them with the figure.
 
 - JSON: ``{"page", "settings", "url", "title", "traces": [{"name", "type", "x", "y", "z"}],
-  "frames": [{"name", "traces": [...]}]}`` (frames only for animations).
+  "frame_axis", "frames": [{"name", "traces": [...]}]}`` (frames only for animations). A frame is
+  named by its animation-slider label (the GD step it shows), ``frame_axis`` says what that counts
+  (the slider's prefix, e.g. "GD step").
 - CSV (long format): comment rows ``# key,value`` with the page, its URL, its settings
   and the figure title (lines starting with ``#``: skip them to read the table), then
   ``frame,trace,name,i,j,x,y,z``: one row per point of a line/scatter trace
   (``j`` empty) and per cell of a heatmap (``x = x[j]``, ``y = y[i]``, ``z = z[i][j]``).
-  ``frame`` is empty for the figure as shown, else the animation frame's name.
+  ``frame`` is empty for the figure as shown, else the animation frame's name (its GD step; a
+  ``# frame`` comment row says what the frame column counts).
   Every row goes through the csv module (a comma in the URL stays inside its cell), and a
   text cell starting with ``= + - @``, tab or CR gets a leading ``'`` so a spreadsheet shows it
   as text instead of running it as a formula (the URL comes from the visitor's address bar).
@@ -76,8 +79,32 @@ def figure_data(fig: go.Figure, page: str | None = None, settings: dict | None =
         "traces": [trace_data(t) for t in fig.data],
     }
     if fig.frames:
-        data["frames"] = [{"name": f.name, "traces": [trace_data(t) for t in f.data]} for f in fig.frames]
+        axis, labels = frame_labels(fig)
+        if axis:
+            data["frame_axis"] = axis
+        data["frames"] = [{"name": labels.get(str(f.name), f.name), "traces": [trace_data(t) for t in f.data]}
+                          for f in fig.frames]
     return data
+
+
+def frame_labels(fig: go.Figure) -> tuple[str, dict[str, str]]:
+    """(what the animation slider counts, {frame name: the slider's label of that frame}).
+
+    ``common.figures.animated_figure`` names frames 0, 1, … and labels the slider with what a frame
+    shows (the GD step, prefix "GD step "): exports name each frame by its label, as the student saw
+    it under the figure. Frames no slider step points at keep their own name."""
+    sliders = fig.layout.sliders or ()
+    if not sliders:
+        return "", {}
+    slider = sliders[0]
+    labels = {}
+    for step in slider.steps or ():
+        args = step.args or ()
+        names = args[0] if args else None
+        if isinstance(names, (list, tuple)) and len(names) == 1 and step.label is not None:
+            labels[str(names[0])] = str(step.label)
+    prefix = slider.currentvalue.prefix if slider.currentvalue is not None else None
+    return (prefix or "").strip(), labels
 
 
 def to_json(data: dict[str, Any]) -> str:
@@ -125,6 +152,8 @@ def to_csv(data: dict[str, Any]) -> str:
         row([f"# {k}", v])
     if data.get("title"):
         row(["# figure", data["title"]])
+    if data.get("frame_axis"):
+        row(["# frame", data["frame_axis"]])
     row(["frame", "trace", "name", "i", "j", "x", "y", "z"])
     for idx, t in enumerate(data["traces"]):
         for r in _rows("", idx, t):
