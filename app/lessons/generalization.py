@@ -159,8 +159,8 @@ elif part == C.PARTS[1]:
         bar.update(1.0)
     has_peak = c["has_peak"]
     m1, m2, m3 = st.columns(3)
-    m1.metric(f"Peak near P = n = {C.N_FIXED}", f"{c['peak']:.3g}", help=f"at P = {c['peak_P']}, largest error for "
-              f"n/2 ≤ P ≤ 2n")
+    m1.metric(f"Largest error near P = n = {C.N_FIXED}", f"{c['peak']:.3g}",
+              help=f"at P = {c['peak_P']}, the largest mean test error for n/2 ≤ P ≤ 2n")
     m2.metric(f"Width {C.WIDTHS[-1]} (P/n = {c['ratio'][-1]:.0f})", f"{c['last']:.3f}")
     m3.metric("Infinite width (Θ∞)", f"{c['infinite']:.3f}")
     show(P.double_descent(c, noise, C.N_FIXED), key="generalization_double_descent")
@@ -183,10 +183,12 @@ elif part == C.PARTS[1]:
         explain("With ρ = 0 the fit uses the pseudo-inverse: for every P ≥ n it interpolates (largest training "
                 f"error there {np.max(c['train'][c['P'] >= C.N_FIXED]):.0e}, measured here).")
     prompt(
-        "- Left of the threshold (P < n) the model cannot fit the labels exactly; right of it, it does "
-        "— and near P ≈ n it fits them with huge coefficients: the peak.\n"
-        "- Far past the threshold, more parameters make the test error **smaller**, not larger: compare "
-        "width 512 with P ≈ n.",
+        ("- Left of the threshold (P < n) the model cannot fit the labels exactly; right of it, it does "
+         "— and near P ≈ n it fits them with huge coefficients: the peak.\n" if has_peak else
+         f"- With ridge ρ = {ridge:g} the error near P ≈ n stays at most {c['peak']:.3g}: no peak.\n")
+        + (f"- Far past the threshold, more parameters make the test error **smaller**, not larger: width "
+           f"{C.WIDTHS[-1]} reaches {c['last']:.3g}, against up to {c['peak']:.3g} near P ≈ n."
+           if c["last"] < c["peak"] else ""),
         "What to notice",
     )
     prompt(

@@ -80,7 +80,7 @@ def test_double_descent_peak_at_threshold_and_ridge_removes_it():
     y2 = arr(named(specs(smooth)[0], "linearized network")["y"])
     assert y2.max() < 1.0 and "No peak is left" in text(smooth)
     mid = run_page(part="double descent", ridge="0.0001")  # the 'Try this' sequence: the peak shrinks
-    assert 1.0 < float(metric(mid, "Peak near")) < y[peak]
+    assert 1.0 < float(metric(mid, "Largest error near")) < y[peak]
 
 
 def test_early_stopping_beats_convergence_and_matches_a_ridge():
