@@ -42,7 +42,7 @@ def learning_curve(c: dict, noise: float) -> go.Figure:
     base_layout(fig, "Interpolating noise: test error vs n", "training points n",
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     fig.update_xaxes(tickvals=list(c["ns"]), ticktext=[str(int(n)) for n in c["ns"]])
-    fig.update_yaxes(dtick="D2")
+    fig.update_yaxes(nticks=6)
     _legend_below(fig)
     return fig
 
@@ -85,7 +85,7 @@ def double_descent(c: dict, noise: float, n: int) -> go.Figure:
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
     span = np.log10(float(np.max(c["mean"])) / max(float(np.min(c["mean"])), 1e-300))
-    fig.update_yaxes(dtick=1 if span > 2 else "D2")
+    fig.update_yaxes(**({"dtick": 1} if span > 2 else {"nticks": 6}))  # decades when the peak spans several
     _legend_below(fig)
     return fig
 
@@ -108,7 +108,7 @@ def early_stopping(c: dict, noise: float) -> go.Figure:
     base_layout(fig, "Early stopping is (almost) a ridge", "steps t  (ridge at t = 1/(ηρ))",
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
-    fig.update_yaxes(dtick="D2")
+    fig.update_yaxes(nticks=6)
     _legend_below(fig)
     return fig
 
