@@ -179,6 +179,7 @@ def test_depth_init_prompt_and_guide_numbers():
 
 
 # ---------------------------------------------------------------------------- /beyond-mlps
+@pytest.mark.timeout(1800)  # 36 trainings; ~1 min alone, much more on a shared machine
 def test_beyond_mlps_try_more_steps_and_larger_networks():
     """'Try 300 steps: at seed 0 every network's test accuracy rises or stays. A larger network does not
     reliably help: at depth 2 and 200 steps the MLP falls from 60% (width 64) to 50% (width 512) at 100% train
@@ -188,8 +189,8 @@ def test_beyond_mlps_try_more_steps_and_larger_networks():
     for depth in C.TRAIN_DEPTHS:
         for arch in C.DIGIT_ARCHS:
             for width in C.TRAIN_WIDTHS[arch]:
-                acc = [C.trained_accuracy(arch, depth, width, s, 0)["acc"] for s in C.TRAIN_STEPS]
-                assert acc[-1] >= acc[1] - 1e-9, (depth, arch, width, acc)
+                acc = [C.trained_accuracy(arch, depth, width, s, 0)["acc"] for s in (200, 300)]
+                assert acc[1] >= acc[0] - 1e-9, (depth, arch, width, acc)
     mlp = [C.trained_accuracy("MLP", 2, w, 200, 0) for w in C.TRAIN_WIDTHS["MLP"]]
     assert mlp[0]["acc"] == pytest.approx(0.60) and mlp[-1]["acc"] == pytest.approx(0.50)
     assert mlp[-1]["train_acc"] == pytest.approx(1.0)
