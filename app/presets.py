@@ -1,8 +1,8 @@
 """Preset gallery data: named one-click configurations of the lessons.
 
 Each preset lands on a lesson (``page`` = its ``url_path``) with URL parameters
-``params`` (control key → value as written in the URL; a control with a
-``format_func`` is written with its label, e.g. ``param="NTK (Jacot)"``) and
+``params`` (control key → value as written in the URL; a select control is written with its
+option's short key, e.g. ``param="ntk"``, never its display label) and
 says in one sentence what to look at. The gallery page (``app/lessons/presets.py``) turns
 them into cards; tests/app/test_classroom.py checks that every page exists and
 every parameter is a valid value of that page's control (no fallback warning).
@@ -34,7 +34,7 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "Lee et al. width scaling", "drift",
-        {"param": "NTK (Jacot)", "alpha": "1", "steps": "2000"},
+        {"param": "ntk", "alpha": "1", "steps": "2000"},
         "Under NTK parameterization the weight change falls about like width^−½ and the kernel change "
         "faster (measured here: fitted slopes ≈ −0.52 and −0.93): read them on the log–log plot.",
         "Lee et al. 2019 (the width scaling they report; this project's own circle run)",
@@ -55,7 +55,7 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "Spectral bias", "spectrum",
-        {"target": "¼(cos γ + cos 2γ + cos 4γ + cos 6γ)", "steps": "3000"},
+        {"target": "mix", "steps": "3000"},
         "Low frequencies (large eigenvalues) are fitted within tens of steps, cos 6γ only after "
         "thousands: the residual of each mode falls like (1 − ηλ)^t, which the linearized model follows "
         "exactly and this wide network closely.",
@@ -63,7 +63,7 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "Missing odd frequencies", "spectrum",
-        {"depth": "1", "b_std": "0.0", "target": "½ sin 3γ"},
+        {"depth": "1", "b_std": "0", "target": "sin3"},
         "A bias-free one-hidden-layer ReLU network cannot represent sin 3γ at any width (its NTK's odd "
         "modes k ≥ 3 are exactly zero): ½ sin 3γ is not learned at all, only the random initial function "
         "is fitted away.",
@@ -87,7 +87,7 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "Features win", "features",
-        {"part": "lazy vs rich", "target": "|w*·x|", "fa": "0.1"},
+        {"part": "lazy vs rich", "target": "abs", "fa": "0.1"},
         "Trained at small output scale α the network finds the hidden direction and beats infinite-width "
         "NTK regression by far (test error ≈ 0.13–0.25 vs 0.66); the phase diagram's lazy/rich boundary "
         "follows α·√width (fitted exponent ratio ≈ 0.53 vs 0.5).",

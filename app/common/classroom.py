@@ -200,10 +200,8 @@ def before_widgets(page_key: str, controls) -> None:
 
 
 def url_value(c, value) -> str:
-    """How ``value`` of control ``c`` is written in a URL."""
-    if c.kind == "toggle":
-        return "true" if value else "false"
-    return c.fmt(value)
+    """How ``value`` of control ``c`` is written in a URL: its short key (``Control.key_text``)."""
+    return c.key_text(value)
 
 
 def page_path() -> str:
@@ -219,8 +217,9 @@ def page_path() -> str:
 
 
 def link(controls, values, hide: list[str] | None = None, present: bool = False,
-         keep_modes: bool = False) -> str:
-    """A URL reproducing ``values`` (non-default ones only) with the reduced-UI parameters."""
+         keep_modes: bool = False, show: list[str] | None = None) -> str:
+    """A URL reproducing ``values`` (non-default ones only) with the reduced-UI parameters
+    (``hide=``; ``show=`` when ``show`` is given, even empty: then only those are shown)."""
     from urllib.parse import urlencode
 
     params = {c.key: url_value(c, values[c.key]) for c in controls if values[c.key] != c.default}
@@ -231,6 +230,8 @@ def link(controls, values, hide: list[str] | None = None, present: bool = False,
                 params[name] = raw
     if hide:
         params[HIDE] = ",".join(hide)
+    if show is not None:
+        params[SHOW] = ",".join(show)
     if present:
         params[PRESENT] = "1"
     query = urlencode(params, safe=",")
@@ -269,16 +270,31 @@ def share_box(page_key: str, controls, values: dict) -> None:
         st.code(link(controls, values, keep_modes=True), language=None, wrap_lines=True)
         st.markdown("**Share a reduced version**")
         labels = {c.key: c.label for c in controls}
-        hide = st.multiselect(
-            "Hide these controls", options=list(labels), format_func=labels.get,
-            default=[k for k in labels if is_hidden(k)],
-            key=f"_ntk_share_hide_{page_key}",
+        shown = shown_names()
+        only = st.checkbox(  # a checkbox, not a radio: the guided tour's answers are the page's radios
+            "Show only some controls (pick those to keep)", value=shown is not None,
+            key=f"_ntk_share_only_{page_key}",
             help="Hidden controls keep their current value and still drive the figures.",
         )
+        if only:  # show=: one pick keeps one control, however many the page has
+            keep = st.multiselect(
+                "Show only these controls", options=list(labels), format_func=labels.get,
+                default=[k for k in labels if shown is not None and k in shown],
+                key=f"_ntk_share_show_{page_key}",
+            )
+        else:
+            hide = st.multiselect(
+                "Hide these controls", options=list(labels), format_func=labels.get,
+                default=[k for k in labels if is_hidden(k)],
+                key=f"_ntk_share_hide_{page_key}",
+            )
         no_text = st.checkbox("Hide the explanations", key=f"_ntk_share_text_{page_key}")
         present = st.checkbox("Presenter mode (large fonts, no sidebar)",
                               key=f"_ntk_share_present_{page_key}")
-        reduced = link(controls, values, hide=hide + ([TEXT] if no_text else []), present=present)
+        if only:  # with show=, the explanations are shown only when "text" is listed
+            reduced = link(controls, values, show=keep + ([] if no_text else [TEXT]), present=present)
+        else:
+            reduced = link(controls, values, hide=hide + ([TEXT] if no_text else []), present=present)
         st.code(reduced, language=None, wrap_lines=True)
 
 

@@ -31,7 +31,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -50,8 +50,14 @@ class Control:
     kind: "slider" / "number" need min, max (and optionally step); int vs float
         follows the type of ``default``. "select_slider" / "selectbox" need
         ``options``. "toggle" needs a bool default.
-    format_func: optional label function for options; the URL then carries the
-        label (this is how Streamlit serializes options).
+    format_func: optional display function for options (what the widget shows).
+    labels: optional mapping option → display label (the same as ``format_func=labels.get``).
+
+    The URL and session state always hold an option's short key (``Control.key_text``: the option
+    itself, ``f"{x:g}"`` for a float): ``/drift?param=mup``. A URL with the display label
+    (``param=NTK (Jacot)``, the older links) or the key in another case is accepted too. A widget
+    whose display differs from its keys is synced with the URL here (``_synced_widget``), because
+    Streamlit's own binding writes the display label.
     """
 
     key: str
@@ -64,6 +70,7 @@ class Control:
     options: tuple[Any, ...] | None = None
     help: str | None = None
     format_func: Callable[[Any], Any] | None = None
+    labels: Mapping[Any, str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -79,6 +86,14 @@ class Control:
             object.__setattr__(self, "options", tuple(self.options))
             if self.default not in self.options:
                 raise ValueError(f"Control {self.key!r}: default not among options")
+            if self.labels is not None:
+                if self.format_func is not None:
+                    raise ValueError(f"Control {self.key!r}: give labels or format_func, not both")
+                if set(self.labels) != set(self.options):
+                    raise ValueError(f"Control {self.key!r}: labels must name every option once")
+            texts = [self.key_text(o).lower() for o in self.options]
+            if len(set(texts)) != len(texts):
+                raise ValueError(f"Control {self.key!r}: options must have distinct URL keys")
         elif not isinstance(self.default, bool):
             raise ValueError(f"Control {self.key!r}: toggle needs a bool default")
 
@@ -88,7 +103,22 @@ class Control:
         return isinstance(self.default, int) and not isinstance(self.default, bool)
 
     def fmt(self, value: Any) -> str:
+        """How the widget displays ``value`` (its label)."""
+        if self.labels is not None:
+            return str(self.labels.get(value, value))
         return str(self.format_func(value) if self.format_func else value)
+
+    def key_text(self, value: Any) -> str:
+        """How ``value`` is written in a URL: an option's short key (``0.5``, ``ntk``), never its label."""
+        if self.kind == "toggle":
+            return "true" if value else "false"
+        return self._num(value)
+
+    @property
+    def keyed(self) -> bool:
+        """Whether some option is displayed differently from its URL key (then the URL is synced by us)."""
+        return self.kind in ("select_slider", "selectbox") and any(
+            self.fmt(o) != self.key_text(o) for o in self.options)
 
     def _num(self, v: Any) -> str:
         return f"{v:g}" if isinstance(v, float) else str(v)
@@ -145,9 +175,16 @@ class Control:
                 return "ok", low == "true"
             return "invalid", None
         if self.kind in ("select_slider", "selectbox"):
-            for opt in self.options or ():
-                if self.fmt(opt) == raw:
-                    return "ok", opt
+            low = raw.lower()
+            for text in (self.key_text, self.fmt):  # the key first: a label never shadows another key
+                for opt in self.options or ():
+                    if text(opt).lower() == low:
+                        return "ok", opt
+            x = _number(raw)  # "1.0" for the option 1.0 (written 1)
+            if x is not None:
+                for opt in self.options or ():
+                    if isinstance(opt, (int, float)) and not isinstance(opt, bool) and opt == x:
+                        return "ok", opt
             return "invalid", None  # options have no "between": a non-option is not valid
         x = _number(raw)
         if x is None or not (self.min <= x <= self.max):
@@ -236,6 +273,8 @@ def validate_query_params(controls: Sequence[Control]) -> list[str]:
         raw = values[-1] if values else ""
         status, value = c.read(raw) if len(values) == 1 else ("invalid", None)
         if status == "ok":
+            if raw != classroom.url_value(c, value):  # a label, another case, "1.0": the URL shows the key
+                _replace_url_param(c.key, classroom.url_value(c, value))
             continue
         shown = raw if len(values) <= 1 else ",".join(values)
         if len(shown) > 40:
@@ -301,7 +340,40 @@ def overridden_controls(values: dict[str, Any]) -> Iterator[list[Control]]:
         _override.values = _override.seen = None
 
 
+_URL_SEEN = "_ntk_url_seen"  # {control key: the URL text the page last read or wrote for a synced control}
+
+
+def _synced_widget(c: Control, container: Any) -> Any:
+    """A select widget that displays labels while the URL holds keys (``Control.keyed``).
+
+    Streamlit's ``bind="query-params"`` writes the displayed label, so the URL is synced here:
+    a URL value the page has not seen yet (a new session, a pasted link) sets the widget, then
+    the widget's value is written back as its key (left out at the default, as bound widgets do).
+    """
+    from common import classroom  # local: classroom imports nothing from here at import time
+
+    seen = st.session_state.setdefault(_URL_SEEN, {})
+    raw = classroom._raw(c.key)
+    if c.key not in st.session_state or (raw is not None and raw != seen.get(c.key)):
+        ok, value = c.parse(raw) if raw is not None else (False, None)
+        st.session_state[c.key] = value if ok else c.default
+    widget = container.select_slider if c.kind == "select_slider" else container.selectbox
+    value = widget(c.label, options=list(c.options), format_func=c.fmt, key=c.key, help=c.help)
+    text = c.key_text(value)
+    try:
+        if value == c.default:
+            st.query_params.pop(c.key, None)
+        elif raw != text:
+            st.query_params[c.key] = text
+    except Exception:  # no script run context
+        pass
+    seen[c.key] = None if value == c.default else text
+    return value
+
+
 def _widget(c: Control, container: Any) -> Any:
+    if c.keyed:
+        return _synced_widget(c, container)
     common = {"key": c.key, "help": c.help, "bind": "query-params"}
     if c.kind == "slider":
         cast = int if c.is_int else float
@@ -441,8 +513,8 @@ def progress(label: str, done_label: str | None = None) -> Iterator[_Progress]:
     """
     t0 = time.perf_counter()
     status = st.status(label, expanded=False, state="running")
-    with status:
-        bar = st.progress(0.0)
+    # Not `with status:` — leaving that block marks the box complete (✓) while the work is still running.
+    bar = status.progress(0.0)
     try:
         yield _Progress(status, bar)
     except Exception:

@@ -98,6 +98,25 @@ def test_share_builder_makes_reduced_link():
     assert "?depth=3&hide=depth,activation,text" in codes, codes
 
 
+def test_share_builder_show_only_takes_one_pick():
+    """"Show only" (issue 14): keeping one control of five is one pick, and the link it writes shows
+    exactly that control (and the explanations unless they are hidden too)."""
+    at = run_script(DEMO, 60, {"depth": "3"})
+    at.sidebar.checkbox(key="_ntk_share_only_demo").check().run()
+    at.sidebar.multiselect(key="_ntk_share_show_demo").set_value(["lr"]).run()
+    codes = [c.value for c in at.sidebar.code]
+    assert "?depth=3&show=lr,text" in codes, codes
+    at.sidebar.checkbox(key="_ntk_share_text_demo").check().run()
+    codes = [c.value for c in at.sidebar.code]
+    assert "?depth=3&show=lr" in codes, codes
+    # the link does what it says: only lr has a widget, depth still drives the page
+    opened = run_script(DEMO, 60, {"depth": "3", "show": "lr"})
+    assert widget_keys(opened) == {"lr"} and demo_values(opened)["depth"] == 3
+    # a page opened with show= starts the builder in that mode, with those controls picked
+    assert opened.sidebar.checkbox(key="_ntk_share_only_demo").value
+    assert opened.sidebar.multiselect(key="_ntk_share_show_demo").value == ["lr"]
+
+
 # ---------------------------------------------------------------- presenter mode
 def test_presenter_mode_shows_figures_and_prompt_only():
     at = run_script(ENTRY, TIMEOUT, {"present": "1"})
