@@ -129,7 +129,7 @@ class Control:
             return f"{self._num(self.min)}–{self._num(self.max)}"
         if self.kind == "toggle":
             return "true or false"
-        opts = [self.fmt(o) for o in self.options or ()]
+        opts = [self.key_text(o) for o in self.options or ()]  # what a URL takes
         if len(opts) > 8:
             opts = opts[:3] + ["…"] + opts[-2:]
         return "one of " + ", ".join(opts)

@@ -82,7 +82,9 @@ def test_drift_takes_mup_and_shares_keys(page_controls):
     assert values["param"] == "mup" and widget_value(at, "param") == "mup"
     at2, values2 = controls_only(page, {"param": "NTK (Jacot)", "alpha": "0.1"})
     assert values2["param"] == "ntk" and values2["alpha"] == 0.1
-    by_key = {c.key: c for c in controls}
+    at3, values3 = controls_only(page, {"param": "nope"})  # the note lists what a URL takes: the keys
+    assert values3["param"] == "ntk"
+    assert any("param=`'nope'` is not valid (one of ntk, standard, mup)" in w.value for w in at3.warning)
     link = classroom.link(controls, {c.key: c.default for c in controls} | {"param": "mup", "alpha": 0.1})
     assert "param=mup" in link and "alpha=0.1" in link and "%CE%BC" not in link
 
