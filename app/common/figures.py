@@ -176,6 +176,14 @@ def base_layout(
     return fig
 
 
+def legend_below(fig: go.Figure, y: float = -0.2, bottom: int = 130) -> go.Figure:
+    """A horizontal legend under the plot (it wraps on narrow screens instead of covering the data),
+    with ``bottom`` px of margin for it; in place."""
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top"},
+                      margin={"b": bottom})
+    return fig
+
+
 def line(
     series: Sequence[tuple[str, Any, Any]],
     title: str,

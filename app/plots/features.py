@@ -6,14 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from common import palette
-from common.figures import base_layout, cached, f32
+from common.figures import base_layout, cached, f32, legend_below
 
 PARAM_LABELS = {"ntk": "NTK parameterization", "standard": "standard", "mup": "μP"}
 PARAM_COLORS = {"ntk": palette.INFINITE, "standard": palette.VERMILLION, "mup": palette.NETWORK}
-
-
-def _legend_below(fig: go.Figure, y: float = -0.22) -> None:
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": y, "yanchor": "top"}, margin={"b": 120})
 
 
 def _error_lines(fig, x, net, lin, inf, inf_conv, xname):
@@ -46,7 +42,7 @@ def error_vs_alpha(g: dict, width: int, inf: dict) -> go.Figure:
                 "relative test error ‖f − y‖²/‖y‖²", log_x=True, hovermode="closest", height=460)
     fig.update_xaxes(tickvals=list(g["alphas"]), ticktext=[f"{a:g}" for a in g["alphas"]])
     fig.update_yaxes(rangemode="tozero")
-    _legend_below(fig)
+    legend_below(fig, -0.22, 120)
     return fig
 
 
@@ -61,7 +57,7 @@ def error_vs_width(g: dict, alpha: float, inf: dict) -> go.Figure:
                 "relative test error ‖f − y‖²/‖y‖²", log_x=True, hovermode="closest", height=460)
     fig.update_xaxes(tickvals=list(g["widths"]), ticktext=[str(int(w)) for w in g["widths"]])
     fig.update_yaxes(rangemode="tozero")
-    _legend_below(fig)
+    legend_below(fig, -0.22, 120)
     return fig
 
 
@@ -100,7 +96,7 @@ def phase_diagram(g: dict) -> go.Figure:
     fig.update_xaxes(tickvals=f32(la), ticktext=[f"{a:g}" for a in g["alphas"]], range=[la.min() - 0.26, la.max() + 0.26])
     fig.update_yaxes(tickvals=f32(lw), ticktext=[str(int(w)) for w in g["widths"]],
                      range=[lw.min() - 0.26, lw.max() + 0.26])
-    _legend_below(fig, -0.18)
+    legend_below(fig, -0.18, 120)
     return fig
 
 
@@ -130,7 +126,7 @@ def feature_change_vs_width(results: dict[str, dict], steps: int) -> go.Figure:
     ws = next(iter(results.values()))["widths"]
     fig.update_xaxes(tickvals=list(ws), ticktext=[str(int(w)) for w in ws])
     fig.update_yaxes(exponentformat="power", dtick=1)
-    _legend_below(fig)
+    legend_below(fig, -0.22, 120)
     return fig
 
 
@@ -148,5 +144,5 @@ def loss_vs_width(results: dict[str, dict], steps: int) -> go.Figure:
     ws = next(iter(results.values()))["widths"]
     fig.update_xaxes(tickvals=list(ws), ticktext=[str(int(w)) for w in ws])
     fig.update_yaxes(rangemode="tozero")
-    _legend_below(fig)
+    legend_below(fig, -0.22, 120)
     return fig

@@ -6,11 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from common import palette
-from common.figures import base_layout, cached, f32
-
-
-def _legend_below(fig: go.Figure) -> None:
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"}, margin={"b": 140})
+from common.figures import base_layout, cached, f32, legend_below
 
 
 def _measured(fig, x, mean, sem, name, color, symbol="circle", hover="test error"):
@@ -43,7 +39,7 @@ def learning_curve(c: dict, noise: float) -> go.Figure:
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     fig.update_xaxes(tickvals=list(c["ns"]), ticktext=[str(int(n)) for n in c["ns"]])
     fig.update_yaxes(nticks=6)
-    _legend_below(fig)
+    legend_below(fig, -0.22, 140)
     return fig
 
 
@@ -61,7 +57,7 @@ def noise_factor(c: dict) -> go.Figure:
                 "noise factor V", log_x=True, hovermode="closest", height=480)
     fig.update_xaxes(tickvals=list(c["ns"]), ticktext=[str(int(n)) for n in c["ns"]])
     fig.update_yaxes(rangemode="tozero")
-    _legend_below(fig)
+    legend_below(fig, -0.22, 140)
     return fig
 
 
@@ -86,7 +82,7 @@ def double_descent(c: dict, noise: float, n: int) -> go.Figure:
     fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
     span = np.log10(float(np.max(c["mean"])) / max(float(np.min(c["mean"])), 1e-300))
     fig.update_yaxes(**({"dtick": 1} if span > 2 else {"nticks": 6}))  # decades when the peak spans several
-    _legend_below(fig)
+    legend_below(fig, -0.22, 140)
     return fig
 
 
@@ -109,7 +105,7 @@ def early_stopping(c: dict, noise: float) -> go.Figure:
                 "test error (noisy test labels)", log_x=True, log_y=True, hovermode="closest", height=480)
     fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
     fig.update_yaxes(nticks=6)
-    _legend_below(fig)
+    legend_below(fig, -0.22, 140)
     return fig
 
 
@@ -131,5 +127,5 @@ def filters(eigvals: np.ndarray, gd: np.ndarray, ridge: np.ndarray, t: float, rh
                 "fraction of the mode learned", log_x=True, hovermode="closest", height=480)
     fig.update_yaxes(range=[-0.05, 1.05])
     fig.update_xaxes(dtick=1)  # one tick per decade: readable at presenter font sizes
-    _legend_below(fig)
+    legend_below(fig, -0.22, 140)
     return fig

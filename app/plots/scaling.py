@@ -6,11 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from common import palette
-from common.figures import base_layout, cached, f32
-
-
-def _legend_below(fig: go.Figure, y: float = -0.2) -> None:
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": y, "yanchor": "top"}, margin={"b": 130})
+from common.figures import base_layout, cached, f32, legend_below
 
 
 @cached
@@ -48,7 +44,7 @@ def learning_curve(c: dict, spec: dict, fit_min_n: int) -> go.Figure:
                 "relative test error", log_x=True, log_y=True, hovermode="closest", height=520)
     fig.update_xaxes(tickvals=list(ns), ticktext=[str(int(n)) for n in ns])
     fig.update_yaxes(exponentformat="power", dtick=1)
-    _legend_below(fig)
+    legend_below(fig)
     return fig
 
 
@@ -88,5 +84,5 @@ def spectrum(spec: dict, ranks: tuple[int, int]) -> go.Figure:
                 "eigenvalue / tail power", log_x=True, log_y=True, hovermode="closest", height=520)
     fig.update_yaxes(exponentformat="power", dtick=1, range=[np.log10(ylo), np.log10(yhi)])
     fig.update_xaxes(dtick=1)
-    _legend_below(fig)
+    legend_below(fig)
     return fig

@@ -7,18 +7,12 @@ import plotly.graph_objects as go
 
 from common import palette
 from compute import training as compute
-from common.figures import animated_figure, base_layout, cached, f32
+from common.figures import animated_figure, base_layout, cached, f32, legend_below
 
 NAMES = {"net": "network", "lin": "linearized network", "inf": "infinite-width NTK"}
 COLORS = {"net": palette.NETWORK, "lin": palette.LINEARIZED, "inf": palette.INFINITE}
 DASHES = {"net": "solid", "lin": "dash", "inf": "dot"}
 WIDTHS = {"net": 3.0, "lin": 3.0, "inf": 4.0}
-
-
-def _legend_below(fig: go.Figure, height: int) -> None:
-    fig.update_layout(height=height, legend={"orientation": "h", "yanchor": "top", "y": -0.2,
-                                             "x": 0.0, "xanchor": "left"},
-                      margin={"t": 60, "b": 120})
 
 
 def _finite_xy(x: np.ndarray, y: np.ndarray, positive: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -140,7 +134,7 @@ def loss_figure(r: dict) -> go.Figure:
     vals = vals[np.isfinite(vals) & (vals > 0)]
     decades = np.log10(vals.max() / vals.min()) if vals.size else 0.0
     fig.update_yaxes(dtick=1 if decades > 2.5 else "D2", exponentformat="power" if decades > 2.5 else "none")
-    _legend_below(fig, 440)
+    legend_below(fig, -0.2, 120).update_layout(height=440, margin_t=60)
     return fig
 
 
@@ -168,7 +162,7 @@ def gap_figure(r: dict) -> go.Figure:
                                 "step: no distance to show", showarrow=False, x=0.5, y=0.5,
                            xref="paper", yref="paper")
         fig.update_xaxes(range=[0, float(s[-1])])
-    _legend_below(fig, 440)
+    legend_below(fig, -0.2, 120).update_layout(height=440, margin_t=60)
     return fig
 
 
