@@ -331,12 +331,13 @@ def feature_regression(phi_train, y_train, phi_test, ridge: float = 0.0) -> tupl
 def gd_filter(eigvals, lr: float, t) -> np.ndarray:
     """1 − (1 − ηλ)^t: how much of mode λ (of Θ/N) GD has learned after t steps, (T, E).
 
-    Args: eigvals λ ≥ 0 (E,); lr η > 0 with ηλ ≤ 2 (stable); t: steps ≥ 0 (T,).
+    Args: eigvals λ ≥ 0 (E,); lr η > 0 with ηλ ≤ 2 (the filter stays bounded; every mode with
+    ηλ < 2 converges, one with ηλ = 2 oscillates); t: steps ≥ 0 (T,).
     """
     lam, _ = _spectrum(eigvals, None)
     lr = V.check_float("lr", lr, 0.0, lo_open=True)
     if lr * lam.max() > 2:
-        raise ValueError(f"lr must be ≤ 2/λ_max = {2 / lam.max():.4g} for GD to converge; got {lr:g}")
+        raise ValueError(f"lr must be ≤ 2/λ_max = {2 / lam.max():.4g} (above it GD diverges); got {lr:g}")
     t = np.atleast_1d(np.asarray(t, np.float64))
     if np.any(~np.isfinite(t)) or np.any(t < 0):
         raise ValueError("t must be finite steps ≥ 0")
