@@ -3,6 +3,7 @@
 import streamlit as st
 from common.classroom import explain, note, prompt, references, reproduce
 from common.figures import show
+from common.pages import lesson_pages
 from common.state import Control, divergence_warning, progress, render_controls
 from compute import welcome as C
 from plots import welcome as P
@@ -59,25 +60,34 @@ with cols[1]:
 
 reproduce("welcome", v)
 
-st.subheader("The lessons")
-LESSONS = [
-    ("lessons/welcome.py", "Welcome", "this page: the NTK in three sentences and one live figure."),
-    ("lessons/kernel_at_init.py", "The kernel at initialization",
-     "compute Θ of a random network, and watch it concentrate on Θ∞ as the width grows."),
-    ("lessons/training.py", "Training is kernel regression",
-     "the network, its linearization and Θ∞ kernel regression, trained side by side."),
-    ("lessons/drift.py", "Kernel drift: lazy vs rich",
-     "when does the kernel move during training, and what changes when it does?"),
-    ("lessons/spectrum.py", "Spectrum and spectral bias",
-     "in the kernel picture, the eigenvalues of Θ set the speed at which each part of the target is learned."),
-    ("lessons/nngp.py", "NNGP and ensembles",
-     "wide untrained networks are close to a Gaussian process; wide trained ensembles follow the NTK."),
-]
-for i, (path, title, line) in enumerate(LESSONS):
+st.subheader("The course")
+# One line per page; the pages themselves (order, titles, paths) come from the navigation.
+SUMMARY = {
+    "welcome": "this page: the NTK in three sentences and one live figure.",
+    "kernel_at_init": "compute Θ of a random network, and watch it concentrate on Θ∞ as the width grows.",
+    "training": "the network, its linearization and Θ∞ kernel regression, trained side by side.",
+    "drift": "when does the kernel move during training, and what changes when it does?",
+    "spectrum": "in the kernel picture, the eigenvalues of Θ set the speed at which each part of the target "
+                "is learned.",
+    "nngp": "wide untrained networks are close to a Gaussian process; wide trained ensembles follow the NTK.",
+    "beyond_mlps": "other architectures, other kernels: convolution and pooling on digits, recurrence and "
+                   "attention on sequences.",
+    "lr_phases": "learning rates above the linearized model's bound: lazy, catapult and divergent training.",
+    "depth_init": "deep networks at initialization: the order/chaos phase diagram and what depth does to "
+                  "the kernel.",
+    "features": "tasks on which a trained network does better than regression with its own NTK, and why.",
+    "scaling": "learning curves of NTK regression: how the error falls with data, against the spectral "
+               "prediction.",
+    "generalization": "fitting noisy labels exactly and still predicting well; double descent; early stopping "
+                      "as a ridge.",
+    "presets": "for teachers: one-click configurations of every lesson. Each lesson also has a guided "
+               "'predict, then reveal' tour (sidebar), presenter mode and a Share box for reduced links.",
+}
+for i, page in enumerate(lesson_pages()):
     c1, c2 = st.columns([2, 5], vertical_alignment="center")
     with c1:
-        st.page_link(path, label=f"{i}. {title}", icon=":material/arrow_forward:")
+        st.page_link(f"lessons/{page.script.name}", label=f"{i}. {page.title}", icon=":material/arrow_forward:")
     with c2:
-        st.markdown(line)
+        st.markdown(SUMMARY.get(page.name, ""))
 
 references(["jacot2018", "lee2019"])

@@ -51,9 +51,13 @@ def test_default_fit_figure_and_lesson_map():
     # the initial function is a different curve (training moved it)
     assert np.sqrt(np.mean((arr(find(tr, "network at initialization")["y"]) - f_net) ** 2)) > 0.3
     assert spec["layout"]["xaxis"]["title"]["text"] and spec["layout"]["yaxis"]["title"]["text"]
-    # the lesson map: one link per page, six pages
+    # the course map: one link per page of the navigation (every lesson and the gallery), in order
+    from common.pages import lesson_pages
+
+    pages = lesson_pages()
     links = [l for l in at.get("page_link") if l.proto.label[:1].isdigit()]  # (+ the next-lesson link)
-    assert len(links) == 6
+    assert [l.proto.label for l in links] == [f"{i}. {p.title}" for i, p in enumerate(pages)]
+    assert len(links) >= 13
     assert not at.warning
 
 
