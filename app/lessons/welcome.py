@@ -80,11 +80,11 @@ SUMMARY = {
                "prediction.",
     "generalization": "fitting noisy labels exactly and still predicting well; double descent; early stopping "
                       "as a ridge.",
-    "presets": "for teachers: one-click configurations of every lesson. Each lesson also has a guided "
+    "presets": "for teachers: one-click configurations of the lessons. Each lesson also has a guided "
                "'predict, then reveal' tour (sidebar), presenter mode and a Share box for reduced links.",
 }
 for i, page in enumerate(lesson_pages()):
-    c1, c2 = st.columns([2, 5], vertical_alignment="center")
+    c1, c2 = st.columns([3, 4], vertical_alignment="center")  # room for the longest title on a laptop
     with c1:
         st.page_link(f"lessons/{page.script.name}", label=f"{i}. {page.title}", icon=":material/arrow_forward:")
     with c2:
