@@ -56,16 +56,18 @@ show(P.prior_figure(C.prior_draws(width, seed), width), key="nngp_prior")
 
 st.subheader("2 · After training: a finite ensemble against infinite width")
 data = C.dataset(noise, DATA_SEED)
-inf = C.infinite(steps, noise, DATA_SEED)
 if not C.allowed(width, n_nets, steps):
+    # Fall back to the longest run that fits the live budget rather than leave section 2 empty.
+    fallback = C.max_steps(width, n_nets)
     st.info(
         f"{n_nets} networks of width {width} trained for {steps} steps would take about "
         f"{C.train_cost_s(width, n_nets, steps):.0f} s — too slow to run live. "
-        f"At this width and ensemble size use at most {C.max_steps(width, n_nets)} steps, "
-        "or lower the width or the ensemble size.",
+        f"Showing **{fallback} steps** instead: at this width and ensemble size at most {fallback} steps "
+        "fit; lower the width or the ensemble size for longer training.",
         icon=":material/timer:",
     )
-    st.stop()
+    steps = fallback
+inf = C.infinite(steps, noise, DATA_SEED)
 
 members = []
 with progress(f"Training {n_nets} networks…", f"Trained {n_nets} networks") as bar:
