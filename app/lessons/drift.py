@@ -53,13 +53,32 @@ note(
     "the linearized model is stable iff η < 2/λ_max. Network: 1 hidden ReLU layer, w_std = 1, b_std = 0.1."
 )
 
-runs = {}
-with progress("Training six widths…", "Trained six widths") as bar:
-    for i, w in enumerate(C.WIDTHS):
-        bar.update(i / len(C.WIDTHS), f"Training width {w} ({i + 1}/{len(C.WIDTHS)})…")
-        runs[w] = C.run_width(v["param"], w, float(v["alpha"]), float(v["lr_frac"]), int(v["steps"]),
-                              int(v["seed"]))
-    bar.update(1.0)
+def train_widths(lr_frac: float) -> dict[int, dict]:
+    runs = {}
+    with progress("Training six widths…", "Trained six widths") as bar:
+        for i, w in enumerate(C.WIDTHS):
+            bar.update(i / len(C.WIDTHS), f"Training width {w} ({i + 1}/{len(C.WIDTHS)})…")
+            runs[w] = C.run_width(v["param"], w, float(v["alpha"]), lr_frac, int(v["steps"]), int(v["seed"]))
+        bar.update(1.0)
+    return runs
+
+
+lr_frac = float(v["lr_frac"])
+runs = train_widths(lr_frac)
+# A run that diverges before its first snapshot after step 0 has nothing to plot; if every width does,
+# the charts would all be empty, so fall back to the fraction the divergence check suggests.
+early = [r for r in runs.values() if r["diverged"] and len(r["steps"]) < 2]
+fracs = [r["suggested_frac"] for r in early if r["suggested_frac"] is not None]
+if len(early) == len(runs) and fracs:
+    st.info(
+        f"At learning-rate fraction {lr_frac:g} every width diverged within "
+        f"{max(r['diverged_step'] for r in early)} steps, before the first snapshot (every {C.CHUNK} steps) — "
+        f"nothing to plot. Showing fraction **{min(fracs):.2g}** instead; lower the fraction or raise α "
+        "to train at your own setting.",
+        icon=":material/info:",
+    )
+    lr_frac = min(fracs)
+    runs = train_widths(lr_frac)
 
 bad = {w: r for w, r in runs.items() if r["diverged"]}
 if bad:
@@ -76,6 +95,8 @@ if bad:
     )
 note("Learning rate per width: " + ", ".join(
     f"{w}: η = {r['lr']:.3g}" for w, r in runs.items()))
+if not any(len(r["steps"]) > 1 for r in runs.values()):
+    st.stop()  # the warning above says why; every chart below would be empty
 
 show(P.metrics_vs_step(runs), key="drift_metrics")
 

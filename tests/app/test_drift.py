@@ -105,6 +105,22 @@ def test_small_alpha_large_lr_diverges_with_warning_and_finite_plots():
         assert np.all(np.isfinite(arr(t["y"])))
 
 
+def test_every_width_diverging_at_once_falls_back_to_the_suggested_fraction():
+    """α = 0.03, fraction 0.95: every width blows up within a few steps, before its first snapshot."""
+    at = run_page(alpha="0.03", lr_frac="0.95")
+    (info,) = at.info
+    m = re.search(r"Showing fraction \*\*([\d.]+)\*\*", info.value)
+    assert "every width diverged" in info.value and m, info.value
+    assert float(m.group(1)) < 0.95
+    assert "η = " in " ".join(c.value for c in at.caption)  # the per-width learning rates are stated
+    figs = specs(at)
+    assert len(figs) == 4
+    metrics, final = figs[0], figs[1]
+    # something to see: a run with more than its step-0 snapshot, and a finite final value
+    assert any(len(arr(t["x"])) > 1 and np.isfinite(arr(t["y"])).all() for t in metrics["data"])
+    assert any(np.isfinite(arr(t["y"])).any() for t in final["data"] if t.get("mode") == "markers")
+
+
 def test_malformed_url_param_falls_back_with_warning():
     at = run_page(alpha="abc", lr_frac="5")
     text = " ".join(w.value for w in at.sidebar.warning)
