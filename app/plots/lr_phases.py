@@ -18,6 +18,19 @@ PHASE_SYMBOL = {"lazy": "circle", "catapult": "diamond", "divergent": "x", "unse
 THRESHOLD = palette.BLACK  # the stability line ηλ = 2 (a formula, like a target)
 
 
+def step_ticks(x_end: int) -> list[int]:
+    """Tick values 1, 2, 5, 10, 20, 50, … up to ``x_end`` for a log axis of GD steps.
+
+    Steps are integers, so no tick may fall between them (plotly's own log ticks
+    on a short range such as 1…3 are 1.5, 2, 2.5); ``x_end`` is always a tick, and
+    a round tick too close to it for both labels to fit is dropped.
+    """
+    ticks = [m * 10**e for e in range(len(str(x_end))) for m in (1, 2, 5) if m * 10**e < x_end]
+    if len(ticks) > 1 and x_end < 1.4 * ticks[-1]:
+        ticks.pop()
+    return ticks + [x_end] if x_end > 1 else [1]
+
+
 @cached
 def training_curves(r: dict) -> go.Figure:
     """Loss (log) and λ_max of the empirical NTK over training, one run."""
@@ -48,7 +61,8 @@ def training_curves(r: dict) -> go.Figure:
     if r["diverged_step"] is not None:
         title += f" (diverged at step {r['diverged_step']})"
     base_layout(fig, title, "", "", hovermode="x unified", height=620)
-    fig.update_xaxes(type="log", exponentformat="power")
+    ticks = step_ticks(x_end)
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[str(t) for t in ticks])
     fig.update_xaxes(title_text="GD step t (log scale)", row=2, col=1)
     fig.update_yaxes(type="log", exponentformat="power", title_text="L(t)", row=1, col=1)
     lam_all = np.concatenate([r["lambda_max"], [2 / r["lr"], r["lambda0"]]])

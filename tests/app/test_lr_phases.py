@@ -75,6 +75,12 @@ def test_lazy_and_divergent_settings(default_page):
         assert np.all(np.isfinite(arr(t["y"])))
     assert len(arr(trace(curves, "network loss")["y"])) < 50
     assert "diverged at step" in curves["layout"]["title"]["text"]
+    # the step axis of the few steps before divergence has integer ticks only (not 1.5, 2.5), up to the last step
+    steps = arr(trace(curves, "network loss")["x"])
+    for axis in ("xaxis", "xaxis2"):
+        ticks = curves["layout"][axis]["tickvals"]
+        assert ticks == [int(t) for t in ticks] and ticks[0] == 1 and ticks[-1] >= steps.max(), ticks
+        assert curves["layout"][axis]["ticktext"] == [str(t) for t in ticks]
 
 
 def test_malformed_url_param_falls_back():
