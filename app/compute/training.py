@@ -76,6 +76,15 @@ def max_steps(width: int, depth: int) -> int:
     return max(ok) if ok else 0
 
 
+def fallback_width(width: int, depth: int) -> int:
+    """The largest WIDTHS option ≤ ``width`` that can train live at ``depth`` (some STEPS option fits)."""
+    ok = [w for w in WIDTHS if w <= width and max_steps(w, depth) > 0]
+    if not ok:
+        raise ValueError(f"width must be ≥ {min(WIDTHS)} and depth one of {DEPTHS} (some option of WIDTHS "
+                         f"up to width must train live); got width={width}, depth={depth}")
+    return max(ok)
+
+
 def is_2d(task: str) -> bool:
     return task in TASKS_2D
 

@@ -65,16 +65,18 @@ v = render_controls("training", [
 task, width, depth, act = v["task"], v["width"], v["depth"], v["activation"]
 lr, steps, seed = float(v["lr"]), v["steps"], v["seed"]
 
+if C.max_steps(width, depth) == 0:
+    fit = C.fallback_width(width, depth)
+    st.info(
+        f"Width {width} with depth {depth} is too slow to train live on this machine "
+        f"(about {1000 * C.step_cost_s(width, depth):.0f} ms per GD step). Showing **width {fit}** instead, "
+        f"the largest that fits at depth {depth}; use depth 1 to train width {width}.",
+        icon=":material/hourglass_disabled:",
+    )
+    width = fit
+
 if not C.allowed(width, depth, steps):
     limit = C.max_steps(width, depth)
-    if limit == 0:
-        st.info(
-            f"Width {width} with depth {depth} is too slow to train live on this machine "
-            f"(about {1000 * C.step_cost_s(width, depth):.0f} ms per GD step). Use depth 1 at this "
-            f"width, or width ≤ {C.MAX_WIDTH_DEPTH2} at depth 2.",
-            icon=":material/hourglass_disabled:",
-        )
-        st.stop()
     st.info(
         f"{steps} steps at width {width}, depth {depth} would take about "
         f"{C.estimated_cost_s(width, depth, steps):.0f} s; running the first {limit} steps instead.",
@@ -141,5 +143,5 @@ prompt(
 """
 )
 
-reproduce("training", v | {"steps": steps})
+reproduce("training", v | {"width": width, "steps": steps})
 references(["jacot2018", "lee2019", "lewkowycz2020"])

@@ -88,7 +88,7 @@ def test_wider_network_tracks_kernels_closer():
         at.sidebar.select_slider(key="width").set_value(width).run()
         assert not at.exception, [e.message for e in at.exception]
         gap = specs(at)[2]
-        y = arr(by_name(gap["data"])["‖f − f_lin‖ (network vs linearized)"]["y"])
+        y = arr(by_name(gap["data"])["‖f − f<sub>lin</sub>‖ (network vs linearized)"]["y"])
         final_gap[width] = float(y[-1])
         assert abs(metric(at, "‖f − f_lin‖ at step") - final_gap[width]) < 1e-3 * max(1, final_gap[width])
     assert final_gap[4096] < 0.5 * final_gap[16]
@@ -146,11 +146,15 @@ def test_learning_rate_far_past_bound_network_diverges_too():
     assert arr(by_name(loss["data"])["network"]["x"]).max() < step
 
 
-def test_too_slow_combination_is_refused():
+def test_too_slow_combination_falls_back_to_the_largest_width_that_fits():
     at = run_training(width="4096", depth="2")
-    assert not at.get("plotly_chart")
     (info,) = [i.value for i in at.info]
-    assert "too slow to train live" in info and "depth 1" in info
+    assert "too slow to train live" in info and "depth 1" in info and "width 1024" in info
+    anim, loss, gap = specs(at)  # the figures of the run shown, not an empty page
+    assert len(anim["frames"]) > 1
+    assert np.isfinite(arr(by_name(anim["frames"][-1]["data"])["network"]["y"])).all()
+    for fig in (loss, gap):
+        assert any(np.isfinite(arr(t["y"])).any() for t in fig["data"])
 
 
 def test_malformed_url_params_fall_back_with_warning():
@@ -160,3 +164,17 @@ def test_malformed_url_params_fall_back_with_warning():
     assert at.sidebar.select_slider(key="width").value == 256
     assert at.sidebar.slider(key="lr").value == 0.5
     assert len(specs(at)) == 3
+
+
+def test_fallback_width_is_the_widest_option_that_fits_the_budget():
+    import pytest
+    from compute import training as C
+
+    for depth in C.DEPTHS:
+        for width in C.WIDTHS:
+            fit = C.fallback_width(width, depth)
+            assert fit <= width and C.max_steps(fit, depth) > 0
+            assert all(C.max_steps(w, depth) == 0 for w in C.WIDTHS if fit < w <= width)
+    assert C.fallback_width(4096, 2) == 1024
+    with pytest.raises(ValueError, match="width must be ≥ 16"):
+        C.fallback_width(8, 1)
