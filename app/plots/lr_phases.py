@@ -19,12 +19,14 @@ THRESHOLD = palette.BLACK  # the stability line ηλ = 2 (a formula, like a targ
 
 
 def step_ticks(x_end: int) -> list[int]:
-    """Tick values 1, 2, 5, 10, 20, 50, … up to ``x_end`` for a log axis of GD steps.
+    """Tick values 1, 2, 5, 10, 20, 50, … up to ``x_end`` for a log axis of GD steps (1, 2, …, x_end if ≤ 6).
 
     Steps are integers, so no tick may fall between them (plotly's own log ticks
     on a short range such as 1…3 are 1.5, 2, 2.5); ``x_end`` is always a tick, and
     a round tick too close to it for both labels to fit is dropped.
     """
+    if x_end <= 6:
+        return list(range(1, max(x_end, 1) + 1))
     ticks = [m * 10**e for e in range(len(str(x_end))) for m in (1, 2, 5) if m * 10**e < x_end]
     if len(ticks) > 1 and x_end < 1.4 * ticks[-1]:
         ticks.pop()
@@ -61,7 +63,7 @@ def training_curves(r: dict) -> go.Figure:
     if r["diverged_step"] is not None:
         title += f" (diverged at step {r['diverged_step']})"
     base_layout(fig, title, "", "", hovermode="x unified", height=620)
-    ticks = step_ticks(x_end)
+    ticks = step_ticks(max(x_end, int(r["record_steps"].max())))
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[str(t) for t in ticks])
     fig.update_xaxes(title_text="GD step t (log scale)", row=2, col=1)
     fig.update_yaxes(type="log", exponentformat="power", title_text="L(t)", row=1, col=1)
