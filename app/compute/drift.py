@@ -136,8 +136,8 @@ def log_slope(widths, values) -> tuple[float, float] | None:
 FINAL_METRICS = (
     ("weight_input", "‖ΔW₁‖/‖W₁(0)‖ (input layer)"),
     ("weight_readout", "‖ΔW₂‖/‖W₂(0)‖ (readout)"),
-    ("kernel_change", "‖Θ_T − Θ₀‖_F/‖Θ₀‖_F"),
-    ("kernel_distance", "kernel distance S(Θ₀, Θ_T)"),
+    ("kernel_change", "‖Θ<sub>T</sub> − Θ₀‖<sub>F</sub>/‖Θ₀‖<sub>F</sub>"),
+    ("kernel_distance", "kernel distance S(Θ₀, Θ<sub>T</sub>)"),
 )
 
 

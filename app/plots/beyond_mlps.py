@@ -158,7 +158,7 @@ def sequence_examples(x: np.ndarray, labels: np.ndarray) -> go.Figure:
         j = int(np.flatnonzero(labels == f)[0])
         fig.add_trace(go.Scatter(x=t, y=f32(x[j, :, 0]), mode="lines+markers", name=f"{f} cycle{'s' if f > 1 else ''}",
                                  line={"color": palette.seq(i), "width": 2.2},
-                                 hovertemplate=f"frequency {f}<br>t = %{{x}}<br>x_t = %{{y:.2f}}<extra></extra>"))
+                                 hovertemplate=f"frequency {f}<br>t = %{{x}}<br>xₜ = %{{y:.2f}}<extra></extra>"))
     base_layout(fig, "The task: which frequency? (one noisy example per class)", "time step t",
                 "input x(t)", hovermode="closest", height=330)
     fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"}, margin={"b": 100})

@@ -26,9 +26,9 @@ def phase_diagram(d: dict, sw2: float, sb2: float) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         x=f32(d["sigma_w2"]), y=f32(d["sigma_b2"]), z=f32(z), zmin=XI_RANGE[0], zmax=XI_RANGE[1],
         colorscale=palette.SEQUENTIAL, customdata=custom, name="depth scale",
-        colorbar={"title": {"text": "ξ_c (layers)"}, "tickvals": [-0.5, 0, 0.5, 1, 1.5, 2, 2.5],
+        colorbar={"title": {"text": "ξ<sub>c</sub> (layers)"}, "tickvals": [-0.5, 0, 0.5, 1, 1.5, 2, 2.5],
                   "ticktext": ["0.3", "1", "3", "10", "30", "100", "≥300"]},
-        hovertemplate=("σ_w² = %{x:.3f}, σ_b² = %{y:.3f}<br>ξ_c = %{customdata[0]:.3g} layers<br>"
+        hovertemplate=("σ<sub>w</sub>² = %{x:.3f}, σ<sub>b</sub>² = %{y:.3f}<br>ξ<sub>c</sub> = %{customdata[0]:.3g} layers<br>"
                        "χ1 = %{customdata[1]:.3f}<br>c* = %{customdata[2]:.3f}<br>q* = %{customdata[3]:.3g}"
                        "<extra></extra>"),
     ))
@@ -36,19 +36,19 @@ def phase_diagram(d: dict, sw2: float, sb2: float) -> go.Figure:
     fig.add_trace(go.Scatter(
         x=f32(d["line_sw2"][line_ok]), y=f32(d["line_sb2"][line_ok]), mode="lines+markers" if line_ok.sum() < 3 else "lines",
         name="critical line χ1 = 1", line={"color": CRITICAL, "width": 4}, marker={"size": 10, "color": CRITICAL},
-        hovertemplate="critical: σ_w² = %{x:.3f} at σ_b² = %{y:.3f}<extra></extra>"))
+        hovertemplate="critical: σ<sub>w</sub>² = %{x:.3f} at σ<sub>b</sub>² = %{y:.3f}<extra></extra>"))
     pub = [(s, b) for s, b in zip(d["published_sw2"], d["published_sb2"]) if s is not None]
     if pub:
         fig.add_trace(go.Scatter(
             x=[p[0] for p in pub], y=[p[1] for p in pub], mode="markers", name="reference (independent quadrature)",
             marker={"symbol": "circle-open", "size": 14, "color": palette.BLACK, "line": {"width": 2.5}},
-            hovertemplate="reference critical σ_w² = %{x} at σ_b² = %{y}<extra></extra>"))
+            hovertemplate="reference critical σ<sub>w</sub>² = %{x} at σ<sub>b</sub>² = %{y}<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=[sw2], y=[sb2], mode="markers", name="chosen point",
         marker={"symbol": "x", "size": 16, "color": palette.SKY_BLUE, "line": {"width": 2, "color": palette.BLACK}},
-        hovertemplate="chosen: σ_w² = %{x}, σ_b² = %{y}<extra></extra>"))
-    base_layout(fig, f"{d['activation']}: order/chaos phase diagram, colour = depth scale ξ_c = −1/ln χ_c",
-                "weight variance σ_w²", "bias variance σ_b²", hovermode="closest", height=520)
+        hovertemplate="chosen: σ<sub>w</sub>² = %{x}, σ<sub>b</sub>² = %{y}<extra></extra>"))
+    base_layout(fig, f"{d['activation']}: order/chaos phase diagram, colour = depth scale ξ<sub>c</sub> = −1/ln χ<sub>c</sub>",
+                "weight variance σ<sub>w</sub>²", "bias variance σ<sub>b</sub>²", hovermode="closest", height=520)
     fig.update_xaxes(range=[d["sigma_w2"][0], d["sigma_w2"][-1]])
     fig.update_yaxes(range=[d["sigma_b2"][0] - 0.01, d["sigma_b2"][-1] + 0.01])
     left = float(d["sigma_w2"][0]) + 0.05
@@ -69,8 +69,8 @@ def phase_diagram(d: dict, sw2: float, sb2: float) -> go.Figure:
 def depth_profile(p: dict, pt: dict, depth: int) -> go.Figure:
     """Input correlations, cond(Θ∞) and infinite-width trainability against depth."""
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.08, subplot_titles=(
-        "correlation ρ_l of two inputs (NNGP)", "condition number of Θ∞ (log)",
-        "infinite-width loss after GD, L_T/L_0 (log)"))
+        "correlation ρₗ of two inputs (NNGP)", "condition number of Θ∞ (log)",
+        "infinite-width loss after GD, L<sub>T</sub>/L₀ (log)"))
     fig.update_annotations(font_size=FONT_SIZE - 1)
     L = p["depths"]
     for (label, rho), color in zip(p["corr"].items(), PAIR_COLORS):
@@ -81,19 +81,19 @@ def depth_profile(p: dict, pt: dict, depth: int) -> go.Figure:
         fig.add_trace(go.Scatter(x=[L[0], L[-1]], y=[pt["c_star"]] * 2, mode="lines", name=f"c* = {pt['c_star']:.3f}",
                                  line={"color": palette.BLACK, "dash": "dot", "width": 2},
                                  hovertemplate="fixed point c* = %{y:.4f}<extra></extra>"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=L, y=f32(p["cond"]), mode="lines+markers", name="cond(Θ∞) = λ_max/λ_min (≤ 10⁷)",
+    fig.add_trace(go.Scatter(x=L, y=f32(p["cond"]), mode="lines+markers", name="cond(Θ∞) = λ<sub>max</sub>/λ<sub>min</sub> (≤ 10⁷)",
                              line={"color": palette.INFINITE, "width": 2.5, "dash": "dot"}, marker={"size": 4},
                              hovertemplate="depth %{x}: cond = %{y:.3g}<extra></extra>"), row=1, col=2)
     fig.add_trace(go.Scatter(x=L, y=f32(np.maximum(p["loss_ratio"], 1e-12)), mode="lines+markers",
                              name="infinite-width GD loss ratio", line={"color": palette.INFINITE, "width": 2.5},
                              marker={"size": 4},
-                             hovertemplate="depth %{x}: L_T/L_0 = %{y:.3g}<extra></extra>"), row=1, col=3)
+                             hovertemplate="depth %{x}: L<sub>T</sub>/L₀ = %{y:.3g}<extra></extra>"), row=1, col=3)
     for col in (1, 2, 3):
         fig.add_vline(x=depth, line={"color": palette.GREY, "dash": "dash", "width": 1.5}, row=1, col=col)
-    base_layout(fig, "How the infinite-width kernels degenerate with depth at the chosen (σ_w², σ_b²)", "", "",
+    base_layout(fig, "How the infinite-width kernels degenerate with depth at the chosen (σ<sub>w</sub>², σ<sub>b</sub>²)", "", "",
                 hovermode="x unified", height=440)
     fig.update_xaxes(title_text="depth L (hidden layers)")
-    fig.update_yaxes(title_text="ρ_l", row=1, col=1)
+    fig.update_yaxes(title_text="ρₗ", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=3)
     fig.update_layout(legend={"orientation": "h", "x": 0.0, "y": 1.12, "yanchor": "bottom"},
@@ -118,8 +118,8 @@ def training_curve(t: dict) -> go.Figure:
                                  name="infinite-width NTK prediction", line={"color": palette.INFINITE, "width": 2.5,
                                                                               "dash": "dot"},
                                  hovertemplate="step %{x}: L/L0 = %{y:.3g}<extra></extra>"))
-    cond = "> 10⁷ (λ_min at rounding level)" if not np.isfinite(t["cond"]) or t["cond"] > 1e7 else f"= {t['cond']:.3g}"
-    base_layout(fig, f"Training at depth {t['depth']}: GD with η = {t['lr_c']:g} · 2/λ_max (cond Θ0 {cond})",
+    cond = "> 10⁷ (λ<sub>min</sub> at rounding level)" if not np.isfinite(t["cond"]) or t["cond"] > 1e7 else f"= {t['cond']:.3g}"
+    base_layout(fig, f"Training at depth {t['depth']}: GD with η = {t['lr_c']:g} · 2/λ<sub>max</sub> (cond Θ₀ {cond})",
                 "GD step t", "L(t) / L(0) (log scale)", log_y=True, hovermode="x unified", height=420)
     shown = [loss[keep] / loss[0]] + ([t["pred"] / t["pred"][0]] if t["pred"] is not None else [])
     low = min(float(np.min(np.maximum(v, 1e-12))) for v in shown)

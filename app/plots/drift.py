@@ -114,6 +114,9 @@ def kernel_change_animation(run: dict, gamma: np.ndarray, width: int) -> go.Figu
         xtitle="input angle γ' (degrees)", ytitle="input angle γ (degrees)",
         slider_prefix="step ", frame_ms=150, redraw=True,
     )
+    # Open on the last snapshot: the first one (step 0) is Θ₀ − Θ₀ = 0, an empty frame.
+    fig.data[0].z = f32(diff[frames[-1]])
+    fig.layout.sliders[0].active = len(frames) - 1
     fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
     fig.update_xaxes(constrain="domain")
     fig.update_layout(height=760, margin={"t": 60, "b": 260})
@@ -150,19 +153,19 @@ def particles_animation(run: dict, x_train: np.ndarray, y_train: np.ndarray, wid
                        customdata=f32(y), hovertemplate="input (%{x:.2f}, %{y:.2f})<br>target %{customdata:.2f}"
                        "<extra></extra>"),
             go.Scatter(x=f32(pos[i, 0, sign]), y=f32(pos[i, 1, sign]), mode="markers",
-                       name="neuron with a_j > 0", marker={"color": palette.BLUE, "size": 7},
-                       hovertemplate="neuron (%{x:.2f}, %{y:.2f})<extra>a_j > 0</extra>"),
+                       name="neuron with aⱼ > 0", marker={"color": palette.BLUE, "size": 7},
+                       hovertemplate="neuron (%{x:.2f}, %{y:.2f})<extra>aⱼ > 0</extra>"),
             go.Scatter(x=f32(pos[i, 0, ~sign]), y=f32(pos[i, 1, ~sign]), mode="markers",
-                       name="neuron with a_j < 0",
+                       name="neuron with aⱼ < 0",
                        marker={"color": palette.ORANGE, "size": 7, "symbol": "diamond"},
-                       hovertemplate="neuron (%{x:.2f}, %{y:.2f})<extra>a_j < 0</extra>"),
+                       hovertemplate="neuron (%{x:.2f}, %{y:.2f})<extra>aⱼ < 0</extra>"),
         ]
 
     frames = frame_indices(len(run["steps"]), ANIMATION_FRAMES)
     fig = animated_figure(
         list(frames), traces, [str(run["steps"][i]) for i in frames],
         f"Neurons as particles, width {width}",
-        xtitle="(|a_j| / rms a) · w_j,1", ytitle="(|a_j| / rms a) · w_j,2",
+        xtitle="(|aⱼ| / rms a) · w<sub>j,1</sub>", ytitle="(|aⱼ| / rms a) · w<sub>j,2</sub>",
         slider_prefix="step ", frame_ms=150, xrange=(-lim, lim), yrange=(-lim, lim),
     )
     fig.update_yaxes(scaleanchor="x", constrain="domain")

@@ -109,7 +109,7 @@ def width_sweep(sw, width: int) -> go.Figure:
             hovertemplate="width^−½ %{y:.4f}<extra></extra>",
         ))
     base_layout(fig, f"Distance to the limit shrinks with width (fitted slope {sw.slope:.2f})",
-                "width (log scale)", "‖Θ_width − Θ∞‖_F / ‖Θ∞‖_F (log scale)",
+                "width (log scale)", "‖Θ<sub>width</sub> − Θ∞‖<sub>F</sub> / ‖Θ∞‖<sub>F</sub> (log scale)",
                 log_x=True, log_y=True, hovermode="closest", height=430)
     fig.update_xaxes(tickvals=list(sw.widths), ticktext=[str(int(w)) for w in sw.widths])
     fig.update_yaxes(dtick="D2")

@@ -38,7 +38,7 @@ def training_curves(r: dict) -> go.Figure:
     """Loss (log) and λ_max of the empirical NTK over training, one run."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                         subplot_titles=("training loss L(t) (log scale)",
-                                        "top NTK eigenvalue λ_max(t) = max eig(Θ_t)/N"))
+                                        "top NTK eigenvalue λ<sub>max</sub>(t) = max eig(Θₜ)/N"))
     color = PHASE_COLOR[r["phase"]]
     t = r["steps"][1:]
     loss = r["loss"][1:]
@@ -50,8 +50,8 @@ def training_curves(r: dict) -> go.Figure:
                              hovertemplate="L(0) = %{y:.3g}<extra></extra>"), row=1, col=1)
     keep = r["record_steps"] > 0
     fig.add_trace(go.Scatter(x=f32(r["record_steps"][keep]), y=f32(r["lambda_max"][keep]), mode="lines",
-                             name="λ_max(t) of the network's NTK", line={"color": color, "width": 2.5},
-                             hovertemplate="step %{x}: λ_max = %{y:.4g}<extra></extra>"), row=2, col=1)
+                             name="λ<sub>max</sub>(t) of the network's NTK", line={"color": color, "width": 2.5},
+                             hovertemplate="step %{x}: λ<sub>max</sub> = %{y:.4g}<extra></extra>"), row=2, col=1)
     x_end = max(int(r["steps"][-1]), 2)
     fig.add_trace(go.Scatter(x=[1, x_end], y=f32([2 / r["lr"]] * 2), mode="lines",
                              name="2/η: stable only below this line", line={"color": THRESHOLD, "dash": "dash", "width": 2},
@@ -71,7 +71,7 @@ def training_curves(r: dict) -> go.Figure:
     lam_all = lam_all[np.isfinite(lam_all)]
     lo, hi = float(lam_all.min()), float(lam_all.max())
     pad = 0.08 * (hi - lo) + 1e-12
-    fig.update_yaxes(title_text="λ_max", range=[max(0.0, lo - pad), hi + pad], row=2, col=1)
+    fig.update_yaxes(title_text="λ<sub>max</sub>", range=[max(0.0, lo - pad), hi + pad], row=2, col=1)
     fig.update_annotations(font_size=FONT_SIZE - 1)
     fig.update_layout(margin={"l": 80, "r": 30, "t": 110, "b": 60},
                       legend={"orientation": "h", "x": 0.0, "y": 1.08, "yanchor": "bottom"},
@@ -85,7 +85,7 @@ def sweep(s: dict, c_selected: float) -> go.Figure:
     cs = np.asarray(s["cs"])
     phases = list(s["phase"])
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=("η·λ_final after training (divergent runs have none)",
+                        subplot_titles=("η·λ<sub>final</sub> after training (divergent runs have none)",
                                         "peak loss / initial loss (log scale)"))
     fig.update_annotations(font_size=FONT_SIZE - 1)  # the subplot titles (before the boundary labels)
     for phase in ("lazy", "catapult", "unsettled", "divergent"):
@@ -101,7 +101,7 @@ def sweep(s: dict, c_selected: float) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=f32(cs[idx]), y=f32(np.asarray(s["final_lr_lambda"])[idx]), mode="markers", name=phase,
                 legendgroup=phase, marker=marker,
-                hovertemplate=f"c = %{{x:.3f}} ({phase}): η·λ_final = %{{y:.3f}}<extra></extra>"), row=1, col=1)
+                hovertemplate=f"c = %{{x:.3f}} ({phase}): η·λ<sub>final</sub> = %{{y:.3f}}<extra></extra>"), row=1, col=1)
         fig.add_trace(go.Scatter(
             x=f32(cs[idx]), y=f32(np.asarray(s["peak_loss_ratio"])[idx]), mode="markers", name=phase,
             legendgroup=phase, showlegend=phase == "divergent", marker=marker, customdata=note,
@@ -151,8 +151,8 @@ def sweep(s: dict, c_selected: float) -> go.Figure:
     fig.update_xaxes(title_text="c = η·λ0/2", range=[lo, hi])
     fin = np.asarray(s["final_lr_lambda"])
     top = max(2.0 * hi, float(np.nanmax(fin)) if np.any(np.isfinite(fin)) else 0.0) * 1.05
-    fig.update_yaxes(title_text="η·λ_final", range=[0, top], row=1, col=1)
-    fig.update_yaxes(title_text="max_t L(t) / L(0)", type="log", exponentformat="power", row=1, col=2)
+    fig.update_yaxes(title_text="η·λ<sub>final</sub>", range=[0, top], row=1, col=1)
+    fig.update_yaxes(title_text="max<sub>t</sub> L(t) / L(0)", type="log", exponentformat="power", row=1, col=2)
     fig.update_layout(margin={"l": 70, "r": 30, "t": 120, "b": 60},
                       legend={"orientation": "h", "x": 0.0, "y": 1.1, "yanchor": "bottom"},
                       title={"y": 0.985, "yanchor": "top"})

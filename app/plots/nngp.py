@@ -12,12 +12,13 @@ from common.figures import FONT_SIZE, base_layout, cached, f32
 NNGP_POSTERIOR = palette.REDDISH_PURPLE  # the Bayesian NNGP posterior (not a fixed role elsewhere)
 
 
-def _band(x, lo, hi, color, name, group, showlegend=True, row=None, col=None, fig=None):
-    """A filled ±2σ band between lo and hi (one closed polygon trace)."""
+def _band(x, lo, hi, color, name, group, showlegend=True, row=None, col=None, fig=None, outline=None):
+    """A ±2σ band between lo and hi (one closed polygon trace): filled with ``color``, or, given
+    ``outline`` (a Plotly line dict), drawn as its unfilled outline."""
+    fill = {"fill": "toself", "fillcolor": color, "line": {"width": 0}} if outline is None else {"line": outline}
     trace = go.Scatter(
-        x=f32(np.concatenate([x, x[::-1]])), y=f32(np.concatenate([hi, lo[::-1]])),
-        fill="toself", fillcolor=color, line={"width": 0}, name=name, legendgroup=group,
-        showlegend=showlegend, hoverinfo="skip",
+        x=f32(np.concatenate([x, x[::-1]])), y=f32(np.concatenate([hi, lo[::-1]])), mode="lines",
+        name=name, legendgroup=group, showlegend=showlegend, hoverinfo="skip", **fill,
     )
     if fig is not None:
         fig.add_trace(trace, row=row, col=col)
@@ -65,8 +66,10 @@ def ensemble_figure(x: np.ndarray, members: np.ndarray, inf: dict, data, steps: 
     gp_m, gp_s = inf["nngp_mean"], inf["nngp_std"]
     _band(x, ntk_m - 2 * ntk_s, ntk_m + 2 * ntk_s, palette.BAND, "infinite-width NTK ensemble ±2σ", "ntk",
           fig=fig)
-    _band(x, mean - 2 * std, mean + 2 * std, palette.rgba(palette.NETWORK, 0.15),
-          f"trained networks ±2σ ({len(members)} nets)", "net", fig=fig)
+    # The networks' band as a dashed outline over the NTK's filled band: two filled bands
+    # (blue over green) blend into one teal and hide the page's main comparison.
+    _band(x, mean - 2 * std, mean + 2 * std, None, f"trained networks ±2σ ({len(members)} nets)", "net",
+          fig=fig, outline={"color": palette.NETWORK, "width": 2, "dash": "longdash"})
     for i, f in enumerate(members):
         fig.add_trace(go.Scatter(
             x=f32(x), y=f32(f), mode="lines", name="one trained network", legendgroup="members",

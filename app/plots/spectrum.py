@@ -153,7 +153,7 @@ def learning_animation(tr: dict, frames: np.ndarray) -> go.Figure:
 
     fig = animated_figure(
         list(frames), traces, [str(int(tr["steps"][i])) for i in frames],
-        "Learning the target: low frequencies first", "angle γ", "f_t(γ)",
+        "Learning the target: low frequencies first", "angle γ", "fₜ(γ)",
         slider_prefix="step ", frame_ms=120, xrange=(0, 2 * np.pi), yrange=(lo - pad, hi + pad),
         hovermode="x unified",
     )

@@ -145,9 +145,9 @@ def gap_figure(r: dict) -> go.Figure:
     xl, yl = _finite_xy(s, r["gap_lin"])
     xi, yi = _finite_xy(s, r["gap_inf"])
     fig.add_trace(go.Scatter(
-        x=xl, y=yl, name="‖f − f_lin‖ (network vs linearized)", mode="lines+markers",
+        x=xl, y=yl, name="‖f − f<sub>lin</sub>‖ (network vs linearized)", mode="lines+markers",
         line={"color": palette.LINEARIZED, "width": 3}, marker={"size": 5},
-        hovertemplate="‖f − f_lin‖ %{y:.3g}<extra></extra>",
+        hovertemplate="‖f − f<sub>lin</sub>‖ %{y:.3g}<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
         x=xi, y=yi, name="‖f − f_∞‖ (network vs infinite width)", mode="lines+markers",

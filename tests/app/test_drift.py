@@ -57,7 +57,7 @@ def test_default_sweep_lazy_scaling_and_animations():
     np.testing.assert_array_equal(w, WIDTHS)
     assert -0.7 < slope < -0.35, slope  # theory −1/2 (Lee et al. 2019)
     assert np.all(np.diff(wc) < 0) and 0.01 < wc[-1] < 0.08 and wc[0] > 0.3
-    (kc_key,) = [k for k in f if k.startswith("‖Θ_T")]
+    (kc_key,) = [k for k in f if k.startswith("‖Θ<sub>T</sub>")]
     _, kc, kc_slope = f[kc_key]
     assert -1.3 < kc_slope < -0.5, kc_slope  # between −1/2 and −1 (a little steeper at small width)
     assert kc[-1] < 0.03

@@ -35,7 +35,7 @@ def test_default_catapult_and_sweep(default_page):
     l0 = arr(trace(curves, "initial loss")["y"])[0]
     assert loss.shape == (299,) and np.all(np.isfinite(loss))
     assert loss[:60].max() > 3 * l0 and loss[-1] < 1e-3 * l0
-    lam = arr(trace(curves, "λ_max(t)")["y"])
+    lam = arr(trace(curves, "λ<sub>max</sub>(t)")["y"])
     two_over_eta = arr(trace(curves, "2/η")["y"])[0]
     assert lam[0] == pytest.approx(lam0, rel=0.02) and lam[0] > two_over_eta > lam[-1]
     assert curves["layout"]["yaxis"]["type"] == "log"
@@ -63,7 +63,7 @@ def test_lazy_and_divergent_settings(default_page):
     curves = specs(at)[0]
     loss = arr(trace(curves, "network loss")["y"])
     assert np.all(np.diff(loss) <= 1e-6 * loss[0])  # monotone
-    lam = arr(trace(curves, "λ_max(t)")["y"])
+    lam = arr(trace(curves, "λ<sub>max</sub>(t)")["y"])
     assert lam.max() / lam.min() < 1.03  # λ constant
     at.slider(key="c").set_value(3.0).run()
     assert not at.exception
