@@ -18,6 +18,8 @@ the start (standard parameterization needs η ∝ 1/width).
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -85,7 +87,8 @@ def run_width(param: str, width: int, alpha: float, lr_frac: float, steps: int, 
     weights m_W·W1[:, j] of the first n = min(width, N_PARTICLES) neurons,
     ``neuron_a`` (R, n) their effective readout weights, ``lr``,
     ``max_stable_lr``, ``lambda_max``, ``diverged``, ``diverged_step``,
-    ``message``, ``suggested_frac``.
+    ``message``, ``suggested_frac``, and ``early``: the same metrics at steps 1 … CHUNK
+    (``steps``, ``kernel_change``, ``kernel_distance``, ``alignment``, ``weight_change``).
     """
     data = task()
     m = model(param, width)
@@ -97,6 +100,12 @@ def run_width(param: str, width: int, alpha: float, lr_frac: float, steps: int, 
     cfg = nc.TrainConfig(steps=steps, lr=lr, output_scale=alpha, n_records=steps // CHUNK,
                          train_linearized=False, seed=seed, record_params=True)
     traj = nc.train(m, data.x_train, data.y_train, cfg, params0=params0)
+    # Snapshots come every CHUNK steps; the first steps, where a rich network moves most, are
+    # recorded one by one by a short run from the same θ₀ (full-batch GD: the same trajectory).
+    early = nc.train(m, data.x_train, data.y_train,
+                     dataclasses.replace(cfg, steps=CHUNK, n_records=CHUNK, record_params=False), params0=params0)
+    e_steps = np.asarray(early.steps)
+    keep = e_steps > 0
     specs = m.layer_specs(2)
     n = min(width, N_PARTICLES)
     hist = traj.params_history
@@ -119,6 +128,10 @@ def run_width(param: str, width: int, alpha: float, lr_frac: float, steps: int, 
         "diverged_step": traj.diverged_step,
         "message": traj.message,
         "suggested_frac": None if traj.suggested_lr is None else float(traj.suggested_lr / max_lr),
+        "early": {"steps": e_steps[keep], "kernel_change": np.asarray(early.kernel_change)[keep],
+                  "kernel_distance": np.asarray(early.kernel_distance)[keep],
+                  "alignment": np.asarray(early.alignment)[keep],
+                  "weight_change": np.asarray(early.weight_change)[keep]},
     }
 
 

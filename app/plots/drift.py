@@ -25,14 +25,17 @@ def _series(run: dict, key: str) -> np.ndarray:
 
 @cached
 def metrics_vs_step(runs: dict[int, dict]) -> go.Figure:
-    """2×2 panels of drift metrics against GD step, one line per width (log y, step 0 left out)."""
+    """2×2 panels of drift metrics against GD step, one line per width (log y, from step 1)."""
     fig = make_subplots(rows=2, cols=2, subplot_titles=[t for _, t in METRIC_PANELS],
                         horizontal_spacing=0.1, vertical_spacing=0.16)
     for i, w in enumerate(sorted(runs)):
         run = runs[w]
         for p, (key, title) in enumerate(METRIC_PANELS):
-            steps, y = run["steps"], _series(run, key)
-            steps, y = steps[1:], y[1:]  # step 0 (drift 0) does not fit on log axes
+            # steps 1 … 19 from run["early"], then the snapshots; step 0 (drift 0) does not fit on log axes
+            early = run["early"]
+            first = early["steps"] < (run["steps"][1] if len(run["steps"]) > 1 else np.inf)
+            steps = np.concatenate([early["steps"][first], run["steps"][1:]])
+            y = np.concatenate([_series(early, key)[first], _series(run, key)[1:]])
             fig.add_trace(go.Scatter(
                 x=f32(steps), y=f32(y), mode="lines", name=f"width {w}", legendgroup=str(w),
                 showlegend=p == 0, line={"color": palette.seq(i), "width": 2.2},
@@ -43,7 +46,7 @@ def metrics_vs_step(runs: dict[int, dict]) -> go.Figure:
     for p, (key, _) in enumerate(METRIC_PANELS):
         r, c = p // 2 + 1, p % 2 + 1
         fig.update_xaxes(title_text="GD step (log scale)", type="log", row=r, col=c,
-                         tickvals=[10, 20, 50, 100, 200, 500, 1000, 2000])
+                         tickvals=[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000])
         fig.update_yaxes(type="linear" if key == "alignment" else "log", exponentformat="power",
                          row=r, col=c)
     fig.update_annotations(font_size=FONT_SIZE)

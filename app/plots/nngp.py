@@ -92,9 +92,10 @@ def ensemble_figure(x: np.ndarray, members: np.ndarray, inf: dict, data, steps: 
                              name="training points (noisy)",
                              marker={"color": palette.TRAIN_POINTS, "size": 12, "symbol": "x"}))
     base_layout(fig, f"After {steps} GD steps: {len(members)} networks of width {width} vs infinite width",
-                "input x", "output f(x)", hovermode="x unified", height=560)
+                "input x", "output f(x)", hovermode="x unified", height=640)
     fig.update_yaxes(range=[-2.6, 2.6])
-    fig.update_layout(legend={"x": 1.02, "xanchor": "left", "y": 1.0}, margin={"r": 20})
+    # legend below the plot: on a phone a legend at the right squeezes the plot to a sliver
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.14, "yanchor": "top"}, margin={"b": 150})
     return fig
 
 

@@ -9,6 +9,8 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 from apptest_util import arr, run_script, specs
 
+from compute import drift as C
+
 # The page script itself (conftest puts app/ on sys.path): going through the entrypoint
 # would first run the welcome page, whose widgets share keys such as "width".
 PAGE = str(Path(__file__).resolve().parents[2] / "app" / "lessons" / "drift.py")
@@ -40,16 +42,21 @@ def weight_input(f):
 def test_default_sweep_lazy_scaling_and_animations():
     at = run_page()
     metrics, fin, heat, particles = specs(at)
-    # 1. metrics vs step: 4 panels × 6 widths, 25 snapshots after step 0 (500 steps, one every 20)
+    # 1. metrics vs step: 4 panels × 6 widths, steps 1 … 19 one by one, then 25 snapshots (500 steps, one every 20)
     assert len(metrics["data"]) == 24
     names = {t["name"] for t in metrics["data"]}
     assert names == {f"width {w}" for w in WIDTHS}
     for t in metrics["data"]:
         x, y = arr(t["x"]), arr(t["y"])
-        assert x.shape == (25,) and y.shape == (25,)
-        assert x[0] == 20 and x[-1] == 500
+        assert x.shape == (19 + 25,) and y.shape == (19 + 25,)
+        assert x[0] == 1 and x[19] == 20 and x[-1] == 500 and np.all(np.diff(x) > 0)
         assert np.all(np.isfinite(y))
     assert metrics["layout"]["yaxis"]["type"] == "log" and metrics["layout"]["xaxis"]["type"] == "log"
+    # the step-by-step run of the first 20 steps follows the main run (same θ₀, full-batch GD): equal at step 20
+    run = C.run_width("ntk", 128, 1.0, 0.5, 500, 0)
+    assert run["early"]["steps"][-1] == run["steps"][1] == 20
+    for k in ("kernel_change", "kernel_distance", "alignment", "weight_change"):
+        np.testing.assert_allclose(run["early"][k][-1], run[k][1], rtol=1e-3, err_msg=k)
     # 2. finals vs width: lazy scaling under NTK parameterization
     f = finals(fin)
     assert len(f) == 4
