@@ -22,13 +22,17 @@ def test_drift_page(page, base_url):
     plots.nth(3).wait_for(state="visible")
     assert plots.count() == 4
 
-    # the two animations have one frame per snapshot and Play advances them
+    # the two animations have one frame per snapshot and Play advances them (the kernel-change
+    # heatmap opens on its last snapshot, step 0 being all zeros; Play runs it from the start)
     for i in (2, 3):
         anim = plots.nth(i)
         assert anim.evaluate("el => el._transitionData._frames.length") == 26
         anim.scroll_into_view_if_needed()
-        assert anim.evaluate("el => el.layout.sliders[0].active") == 0
+        assert anim.evaluate("el => el.layout.sliders[0].active") == (25 if i == 2 else 0)
         anim.locator(".updatemenu-button", has_text="Play").click()
+        if i == 2:
+            page.wait_for_function("el => el.layout.sliders[0].active < 25",
+                                   arg=anim.element_handle(), timeout=90_000)
         page.wait_for_function("el => el.layout.sliders[0].active === 25",
                                arg=anim.element_handle(), timeout=90_000)
     screenshot(page, "drift")
@@ -42,7 +46,7 @@ def test_drift_page(page, base_url):
 
     # a control change re-renders the charts: α = 10 shrinks the weight change 10×
     before = trace_y(page, 0, 2)  # weight-change panel (third panel) of width 16 (first width)
-    assert len(before) == 25
+    assert len(before) == 19 + 25  # steps 1 … 19, then the snapshots at 20, 40, … 500
     step_slider(page, "alpha", "alpha=10", times=2)
     after = trace_y(page, 0, 2)
     assert len(after) == len(before) and after[-1] < 0.3 * before[-1]
