@@ -65,15 +65,16 @@ def train_widths(lr_frac: float) -> dict[int, dict]:
 
 lr_frac = float(v["lr_frac"])
 runs = train_widths(lr_frac)
-# A run that diverges before its first snapshot after step 0 has nothing to plot; if every width does,
-# the charts would all be empty, so fall back to the fraction the divergence check suggests.
+# A run that diverges before its first snapshot after step 0 has no final value and no animation; if
+# every width does, the width comparison and the animations would be empty, so fall back to the
+# fraction the divergence check suggests.
 early = [r for r in runs.values() if r["diverged"] and len(r["steps"]) < 2]
 fracs = [r["suggested_frac"] for r in early if r["suggested_frac"] is not None]
 if len(early) == len(runs) and fracs:
     st.info(
         f"At learning-rate fraction {lr_frac:g} every width diverged within "
         f"{max(r['diverged_step'] for r in early)} steps, before the first snapshot (every {C.CHUNK} steps) — "
-        f"nothing to plot. Showing fraction **{min(fracs):.2g}** instead; lower the fraction or raise α "
+        f"no width has a final drift to compare. Showing fraction **{min(fracs):.2g}** instead; lower the fraction or raise α "
         "to train at your own setting.",
         icon=":material/info:",
     )
