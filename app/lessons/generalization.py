@@ -34,6 +34,16 @@ v = render_controls("generalization", [
             help="0 = minimum-norm least squares (interpolates once P ≥ n). Used in part 2 only."),
 ])
 part, noise, ridge = v["part"], float(v["noise"]), float(v["ridge"])
+
+
+def _per_seed(bar, run, seeds, what: str) -> list[dict]:
+    """``run(seed)`` for every seed (each cached), the progress bar saying which one is running."""
+    out = []
+    for i, seed in enumerate(seeds):
+        bar.update(i / len(seeds), f"{what} {i + 1}/{len(seeds)}…")
+        out.append(run(seed))
+    return out
+
 s2 = noise ** 2
 note(
     "Task: points uniform on the sphere S² (d = 3), a target with power ∝ k⁻² per kernel eigenmode "
@@ -58,10 +68,7 @@ if part == C.PARTS[0]:
         "(Funk–Hecke quadrature, degrees ≤ 200); the noise enters only through the factor γ/(1 − γ)."
     )
     with progress("Ridgeless NTK regression on random training sets…", "Learning curves") as bar:
-        per_seed = []
-        for i, seed in enumerate(C.SEEDS):
-            bar.update(i / len(C.SEEDS), f"Training set {i + 1}/{len(C.SEEDS)}…")
-            per_seed.append(C.interpolation_seed(seed))
+        per_seed = _per_seed(bar, C.interpolation_seed, C.SEEDS, "Training set")
         c = C.interpolation(per_seed, noise)
         bar.update(0.9, f"Training a width-{C.NET_WIDTH} network for {C.NET_STEPS} steps…")
         net = C.network(noise)
@@ -151,10 +158,7 @@ elif part == C.PARTS[1]:
         "P ≥ n, and as w → ∞ the features' inner product tends to Θ∞ — part 1's kernel."
     )
     with progress("Jacobian features and regressions for 20 widths…", "Double descent") as bar:
-        per_seed = []
-        for i, s in enumerate(C.INIT_SEEDS):
-            bar.update(i / len(C.INIT_SEEDS), f"Initialization {i + 1}/{len(C.INIT_SEEDS)}…")
-            per_seed.append(C.double_descent_seed(s))
+        per_seed = _per_seed(bar, C.double_descent_seed, C.INIT_SEEDS, "Initialization")
         c = C.double_descent(per_seed, ridge, noise)
         bar.update(1.0)
     has_peak = c["has_peak"]
@@ -208,10 +212,7 @@ else:
         "has to go to be interpolated); ρ = 1/(ηt) puts the two switch-overs at the same λ."
     )
     with progress("Closed-form GD and ridge regression on random training sets…", "Early stopping") as bar:
-        per_seed = []
-        for i, seed in enumerate(C.SEEDS):
-            bar.update(i / len(C.SEEDS), f"Training set {i + 1}/{len(C.SEEDS)}…")
-            per_seed.append(C.early_stopping_seed(seed))
+        per_seed = _per_seed(bar, C.early_stopping_seed, C.SEEDS, "Training set")
         c = C.early_stopping(per_seed, noise)
         bar.update(1.0)
     m1, m2, m3, m4 = st.columns(4)
